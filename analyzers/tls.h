@@ -1,0 +1,105 @@
+/*
+ * tls.h - TLS handshake parser: versions, cipher suites, extensions and
+ * the server certificate, read from the cleartext start of a TLS session.
+ *
+ * The parser is fed the two directions of a TCP stream as they come
+ * (RFC 8446 section 5, RFC 5246 section 6.2; SSLv2 client hellos per the
+ * draft-hickman-netscape-ssl-00 record format).  It reassembles records
+ * across segments and handshake messages across records, and stops
+ * looking at a direction once that side has switched to encrypted records:
+ * after that, bytes are only counted.
+ */
+#ifndef PLAINSIGHT_TLS_H
+#define PLAINSIGHT_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Wire version numbers; drafts of TLS 1.3 are 0x7fNN. */
+#define TLS_VERSION_SSL2 0x0002
+#define TLS_VERSION_SSL3 0x0300
+#define TLS_VERSION_TLS10 0x0301
+#define TLS_VERSION_TLS11 0x0302
+#define TLS_VERSION_TLS12 0x0303
+#define TLS_VERSION_TLS13 0x0304
+
+#define TLS_SNI_MAX 256
+#define TLS_ALPN_MAX 64
+#define TLS_JA3_HEX 33
+
+struct tls_facts {
+	bool client_hello;	   /* a ClientHello was seen */
+	bool sslv2_hello;	   /* ... in the SSLv2 record format */
+	bool server_hello;	   /* a ServerHello was seen */
+	bool hello_retry;	   /* the server sent a HelloRetryRequest */
+	bool established;	   /* both sides moved to encrypted records */
+	uint16_t client_version;   /* highest version the client offered */
+	uint16_t version;	   /* negotiated version, 0 if unknown */
+	uint16_t cipher;	   /* chosen cipher suite */
+	bool have_cipher;	   /* cipher is valid */
+	uint16_t group;		   /* key share group (TLS 1.3), 0 if none */
+	char sni[TLS_SNI_MAX];	   /* server_name, "" if none */
+	char alpn[TLS_ALPN_MAX];   /* server's ALPN choice, else client's 1st */
+	char ja3[TLS_JA3_HEX];	   /* client fingerprint, hex MD5, "" if none */
+	bool alert;		   /* a cleartext alert was seen */
+	uint8_t alert_level;	   /* 1 warning, 2 fatal */
+	uint8_t alert_description; /* RFC 8446 section 6 */
+	bool alert_from_server;
+	bool have_certificate;	   /* leaf certificate seen in the clear */
+	uint8_t cert_sha256[32];   /* its fingerprint */
+};
+
+/*
+ * What a stream turned out to be.  TLS_STREAM_UNKNOWN until the first bytes
+ * of a direction decide it; TLS_STREAM_NOT_TLS when a side's first bytes
+ * are not a TLS (or SSLv2) record: the caller should hand the stream to a
+ * cleartext analyzer.
+ */
+enum tls_stream {
+	TLS_STREAM_UNKNOWN,
+	TLS_STREAM_TLS,
+	TLS_STREAM_NOT_TLS,
+};
+
+struct tls_parser;
+
+/* Returns a new parser, or NULL when out of memory. */
+struct tls_parser *tls_parser_new(void);
+
+/* Frees p and everything it holds; p may be NULL. */
+void tls_parser_free(struct tls_parser *p);
+
+/*
+ * Feeds n bytes sent by the client (from_server false) or the server.
+ * Returns the number of bytes consumed; bytes not consumed must be presented
+ * again with more appended (a record split across segments).  full says the
+ * caller cannot keep more bytes: the parser then consumes what it has.
+ */
+size_t tls_parser_feed(struct tls_parser *p, bool from_server,
+    const uint8_t *buf, size_t n, bool full);
+
+/* len bytes of one direction were lost: the parser resynchronises. */
+void tls_parser_gap(struct tls_parser *p, bool from_server, uint64_t len);
+
+/* What the direction's first bytes said. */
+enum tls_stream tls_parser_stream(const struct tls_parser *p,
+    bool from_server);
+
+/* True once neither direction can tell anything more. */
+bool tls_parser_done(const struct tls_parser *p);
+
+/* The facts gathered so far; valid until tls_parser_free(). */
+const struct tls_facts *tls_parser_facts(const struct tls_parser *p);
+
+/*
+ * The DER bytes of the server's leaf certificate, when seen in the clear
+ * (TLS 1.2 and older), or NULL.  *len receives the length.
+ */
+const uint8_t *tls_parser_certificate(const struct tls_parser *p,
+    size_t *len);
+
+/* "SSLv2", "SSLv3", "TLSv1.0" ... "TLSv1.3" (drafts too), or NULL. */
+const char *tls_version_name(uint16_t version);
+
+#endif
