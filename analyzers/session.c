@@ -4,6 +4,7 @@
 #include "analyzers/session.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
@@ -141,6 +142,34 @@ session_printable(char *dst, size_t dstsize, const uint8_t *p, size_t n)
 	return dst;
 }
 
+/* Makes room for one more credential; most sessions have none or one. */
+static bool
+creds_grow(struct session *s)
+{
+	struct credential *c;
+	unsigned int n;
+
+	if (s->ncreds < s->creds_alloc)
+		return true;
+	n = s->creds_alloc == 0 ? 1 : s->creds_alloc * 2;
+	if (n > SESSION_MAX_CREDS)
+		n = SESSION_MAX_CREDS;
+	c = reallocarray(s->creds, n, sizeof(*c));
+	if (c == NULL)
+		return false;
+	s->creds = c;
+	s->creds_alloc = n;
+	return true;
+}
+
+void
+session_cleanup(struct session *s)
+{
+	free(s->creds);
+	s->creds = NULL;
+	s->ncreds = s->creds_alloc = 0;
+}
+
 int
 session_add_credential(struct session *s, const struct timeval *seen,
     const char *mechanism, const char *username, size_t userlen,
@@ -170,7 +199,7 @@ session_add_credential(struct session *s, const struct timeval *seen,
 		}
 	}
 
-	if (s->ncreds >= SESSION_MAX_CREDS) {
+	if (s->ncreds >= SESSION_MAX_CREDS || !creds_grow(s)) {
 		s->creds_dropped++;
 		s->anomalies |= SESSION_ANOM_CREDS_DROPPED;
 		return -1;

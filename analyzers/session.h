@@ -119,9 +119,10 @@ struct session {
 	char auth_offered[SESSION_AUTHLIST_MAX]; /* mechanisms advertised */
 	bool login_disabled;		/* IMAP LOGINDISABLED advertised */
 
-	struct credential creds[SESSION_MAX_CREDS];
+	struct credential *creds;	/* ncreds of them, grown on demand */
 	unsigned int ncreds;
-	unsigned int creds_dropped;
+	unsigned int creds_alloc;
+	unsigned int creds_dropped;	/* logins past SESSION_MAX_CREDS */
 
 	struct tls_facts tlsf;		/* handshake facts, if any TLS seen */
 
@@ -134,6 +135,9 @@ struct session {
 	const struct analyzer *switch_to;
 	bool done;
 };
+
+/* Frees what the session owns (not the session itself). */
+void session_cleanup(struct session *s);
 
 const char *app_proto_name(enum app_proto proto);
 const char *exposure_name(enum exposure e);

@@ -1,0 +1,49 @@
+/*
+ * findings.h - turning what a session showed into findings.
+ *
+ * The vocabulary (kinds, severities, recommendations) is public: README
+ * documents each kind, and security teams query the findings table by it.
+ * Recommendations follow the M3AAWG guidance plainsight audits against:
+ *   1  TLS between mail servers (SMTP on port 25);
+ *   2  encryption of traffic inside the network;
+ *   3  users' passwords never in the clear (user access: submission,
+ *      IMAP, POP3, webmail).
+ */
+#ifndef PLAINSIGHT_FINDINGS_H
+#define PLAINSIGHT_FINDINGS_H
+
+#include <stddef.h>
+#include <sys/time.h>
+
+#include "analyzers/session.h"
+
+enum severity {
+	SEVERITY_INFO,
+	SEVERITY_LOW,
+	SEVERITY_MEDIUM,
+	SEVERITY_HIGH,
+};
+
+#define FINDING_DETAIL_MAX 256
+
+struct finding {
+	const char *kind;	/* e.g. "cleartext_credentials" */
+	enum severity severity;
+	int recommendation;	/* 1, 2 or 3 */
+	struct timeval seen;	/* when the condition was observed */
+	char detail[FINDING_DETAIL_MAX]; /* for people; never a secret */
+};
+
+/* Room enough for every finding one session can raise. */
+#define FINDINGS_MAX (SESSION_MAX_CREDS + 8)
+
+/*
+ * Evaluates a finished session.  Writes at most max findings to out and
+ * returns how many.
+ */
+size_t findings_evaluate(const struct session *s, struct finding *out,
+    size_t max);
+
+const char *severity_name(enum severity sev);
+
+#endif

@@ -1,0 +1,115 @@
+/*
+ * registry.c - well-known ports and first-bytes recognition.
+ */
+#include "analyzers/registry.h"
+
+#include "util.h"
+
+static const struct {
+	uint16_t port;
+	enum app_proto proto;
+	enum tls_mode tls;
+} registry_ports[] = {
+	{ 25, APP_SMTP, TLS_MODE_NONE },     /* RFC 5321 relay */
+	{ 110, APP_POP3, TLS_MODE_NONE },    /* RFC 1939 */
+	{ 143, APP_IMAP, TLS_MODE_NONE },    /* RFC 9051 */
+	{ 465, APP_SMTP, TLS_MODE_IMPLICIT }, /* RFC 8314 submissions */
+	{ 587, APP_SMTP, TLS_MODE_NONE },    /* RFC 6409 submission */
+	{ 993, APP_IMAP, TLS_MODE_IMPLICIT }, /* RFC 8314 */
+	{ 995, APP_POP3, TLS_MODE_IMPLICIT }, /* RFC 8314 */
+};
+
+bool
+registry_port(uint16_t port, struct app_choice *choice)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(registry_ports); i++) {
+		if (registry_ports[i].port == port) {
+			choice->proto = registry_ports[i].proto;
+			choice->tls = registry_ports[i].tls;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* An SMTP greeting: "220" then a space, a dash or the end of the line. */
+static bool
+smtp_greeting(const uint8_t *p, size_t n)
+{
+	return n >= 4 && p[0] == '2' && p[1] == '2' && p[2] == '0' &&
+	    (p[3] == ' ' || p[3] == '-' || p[3] == '\r' || p[3] == '\n');
+}
+
+static bool
+imap_greeting(const uint8_t *p, size_t n)
+{
+	return ascii_prefix(p, n, "* OK") || ascii_prefix(p, n, "* PREAUTH") ||
+	    ascii_prefix(p, n, "* BYE");
+}
+
+static bool
+pop3_greeting(const uint8_t *p, size_t n)
+{
+	return ascii_prefix(p, n, "+OK");
+}
+
+/* A TLS handshake record, or an SSLv2 client hello. */
+static bool
+tls_hello(const uint8_t *p, size_t n)
+{
+	if (n >= 3 && p[0] == 0x16 && p[1] == 0x03 && p[2] <= 0x04)
+		return true;
+	return n >= 3 && (p[0] & 0x80) != 0 && p[2] == 0x01;
+}
+
+bool
+registry_is_greeting(const uint8_t *p, size_t n)
+{
+	return smtp_greeting(p, n) || imap_greeting(p, n) ||
+	    pop3_greeting(p, n);
+}
+
+bool
+registry_sniff(const uint8_t *server, size_t slen, const uint8_t *client,
+    size_t clen, struct app_choice *choice)
+{
+	choice->tls = TLS_MODE_NONE;
+	if (smtp_greeting(server, slen) || ascii_word(client, clen, "EHLO") ||
+	    ascii_word(client, clen, "HELO"))
+		choice->proto = APP_SMTP;
+	else if (imap_greeting(server, slen))
+		choice->proto = APP_IMAP;
+	else if (pop3_greeting(server, slen))
+		choice->proto = APP_POP3;
+	else if (tls_hello(client, clen)) {
+		choice->proto = APP_TLS;
+		choice->tls = TLS_MODE_IMPLICIT;
+	} else
+		return false;
+	return true;
+}
+
+const struct analyzer *
+registry_analyzer(const struct app_choice *choice)
+{
+	if (choice->tls == TLS_MODE_IMPLICIT || choice->proto == APP_TLS)
+		return &tls_analyzer;
+	return analyzer_for_proto(choice->proto);
+}
+
+const struct analyzer *
+analyzer_for_proto(enum app_proto proto)
+{
+	switch (proto) {
+	case APP_SMTP:
+		return &smtp_analyzer;
+	case APP_IMAP:
+		return &imap_analyzer;
+	case APP_POP3:
+		return &pop3_analyzer;
+	default:
+		return NULL;
+	}
+}

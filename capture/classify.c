@@ -1,0 +1,232 @@
+/*
+ * classify.c - the nDPI glue.
+ */
+#include "capture/classify.h"
+
+#include <ndpi_api.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* nDPI has seen enough by then; beyond, it only costs time. */
+#define CLASSIFY_MAX_TCP_PACKETS 32
+#define CLASSIFY_MAX_UDP_PACKETS 16
+
+struct classifier {
+	struct ndpi_detection_module_struct *ndpi;
+	struct classify_stats stats;
+};
+
+/*
+ * nDPI allocates through hooks that are process-wide; the allocation size
+ * is kept in front of each block so that memory can be accounted for.
+ */
+static struct classify_stats *classify_accounting;
+
+struct ndpi_block {
+	size_t size;
+	max_align_t align[];
+};
+
+static void *
+ndpi_alloc_hook(size_t size)
+{
+	struct ndpi_block *b;
+
+	b = malloc(sizeof(*b) + size);
+	if (b == NULL)
+		return NULL;
+	b->size = size;
+	if (classify_accounting != NULL) {
+		classify_accounting->memory += size;
+		if (classify_accounting->memory >
+		    classify_accounting->memory_peak)
+			classify_accounting->memory_peak =
+			    classify_accounting->memory;
+	}
+	return b->align;
+}
+
+static void
+ndpi_free_hook(void *p)
+{
+	struct ndpi_block *b;
+
+	if (p == NULL)
+		return;
+	b = (struct ndpi_block *)((char *)p - offsetof(struct ndpi_block,
+	    align));
+	if (classify_accounting != NULL)
+		classify_accounting->memory -= b->size;
+	free(b);
+}
+
+struct classifier *
+classify_new(void)
+{
+	struct classifier *c;
+	NDPI_PROTOCOL_BITMASK all;
+
+	c = calloc(1, sizeof(*c));
+	if (c == NULL)
+		return NULL;
+	classify_accounting = &c->stats;
+	set_ndpi_malloc(ndpi_alloc_hook);
+	set_ndpi_free(ndpi_free_hook);
+	set_ndpi_flow_malloc(ndpi_alloc_hook);
+	set_ndpi_flow_free(ndpi_free_hook);
+
+	c->ndpi = ndpi_init_detection_module(ndpi_no_prefs);
+	if (c->ndpi == NULL) {
+		free(c);
+		return NULL;
+	}
+	NDPI_BITMASK_SET_ALL(all);
+	ndpi_set_protocol_detection_bitmask2(c->ndpi, &all);
+	ndpi_finalize_initialization(c->ndpi);
+	return c;
+}
+
+void
+classify_free(struct classifier *c)
+{
+	if (c == NULL)
+		return;
+	ndpi_exit_detection_module(c->ndpi);
+	if (classify_accounting == &c->stats)
+		classify_accounting = NULL;
+	free(c);
+}
+
+static void
+settle(struct flow *f, ndpi_protocol p)
+{
+	f->ndpi_master = p.master_protocol;
+	f->ndpi_app = p.app_protocol;
+}
+
+void
+classify_release(struct classifier *c, struct flow *f)
+{
+	(void)c;
+	if (f->ndpi != NULL) {
+		ndpi_free_flow(f->ndpi);
+		f->ndpi = NULL;
+	}
+}
+
+bool
+classify_packet(struct classifier *c, struct flow *f,
+    const struct packet *pkt, const struct timeval *ts)
+{
+	ndpi_protocol p;
+	uint64_t ms;
+	unsigned int limit;
+
+	if (f->ndpi == NULL) {
+		f->ndpi = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
+		if (f->ndpi == NULL)
+			return false;
+		memset(f->ndpi, 0, SIZEOF_FLOW_STRUCT);
+		c->stats.flows++;
+	}
+
+	/* nDPI reads at most 64 KB of one IP packet. */
+	ms = (uint64_t)ts->tv_sec * 1000 + (uint64_t)ts->tv_usec / 1000;
+	p = ndpi_detection_process_packet(c->ndpi, f->ndpi, pkt->l3,
+	    (unsigned short)(pkt->l3_len > 0xffff ? 0xffff : pkt->l3_len), ms);
+	f->ndpi_packets++;
+
+	if (p.app_protocol != NDPI_PROTOCOL_UNKNOWN ||
+	    p.master_protocol != NDPI_PROTOCOL_UNKNOWN) {
+		settle(f, p);
+		c->stats.detected++;
+		classify_release(c, f);
+		return true;
+	}
+	limit = pkt->proto == IPPROTO_UDP ? CLASSIFY_MAX_UDP_PACKETS :
+					    CLASSIFY_MAX_TCP_PACKETS;
+	if (f->ndpi_packets >= limit) {
+		classify_giveup(c, f);
+		return true;
+	}
+	return false;
+}
+
+void
+classify_giveup(struct classifier *c, struct flow *f)
+{
+	ndpi_protocol p;
+	uint8_t guessed = 0;
+
+	if (f->ndpi == NULL)
+		return;
+	p = ndpi_detection_giveup(c->ndpi, f->ndpi, 1, &guessed);
+	settle(f, p);
+	if (guessed)
+		c->stats.guessed++;
+	classify_release(c, f);
+}
+
+/* The most specific protocol nDPI gave: "SMTPS.Google" is SMTPS here. */
+static uint16_t
+kind_proto(const struct flow *f)
+{
+	return f->ndpi_master != NDPI_PROTOCOL_UNKNOWN ? f->ndpi_master :
+							 f->ndpi_app;
+}
+
+enum classify_kind
+classify_kind(const struct flow *f)
+{
+	switch (kind_proto(f)) {
+	case NDPI_PROTOCOL_MAIL_SMTP:
+		return CLASSIFY_SMTP;
+	case NDPI_PROTOCOL_MAIL_SMTPS:
+		return CLASSIFY_SMTPS;
+	case NDPI_PROTOCOL_MAIL_IMAP:
+		return CLASSIFY_IMAP;
+	case NDPI_PROTOCOL_MAIL_IMAPS:
+		return CLASSIFY_IMAPS;
+	case NDPI_PROTOCOL_MAIL_POP:
+		return CLASSIFY_POP3;
+	case NDPI_PROTOCOL_MAIL_POPS:
+		return CLASSIFY_POP3S;
+	case NDPI_PROTOCOL_TLS:
+		return CLASSIFY_TLS;
+	case NDPI_PROTOCOL_SOCKS:
+		return CLASSIFY_SOCKS;
+	default:
+		return CLASSIFY_OTHER;
+	}
+}
+
+const char *
+classify_name(const struct classifier *c, const struct flow *f, char *buf,
+    size_t size)
+{
+	ndpi_protocol p;
+
+	memset(&p, 0, sizeof(p));
+	p.master_protocol = f->ndpi_master;
+	p.app_protocol = f->ndpi_app;
+	if (f->ndpi_master == f->ndpi_app)
+		p.master_protocol = NDPI_PROTOCOL_UNKNOWN;
+	return ndpi_protocol2name(c->ndpi, p, buf, (u_int)size);
+}
+
+bool
+classify_encrypted(const struct classifier *c, const struct flow *f)
+{
+	ndpi_protocol p;
+
+	memset(&p, 0, sizeof(p));
+	p.master_protocol = f->ndpi_master;
+	p.app_protocol = f->ndpi_app;
+	return ndpi_is_encrypted_proto(c->ndpi, p) != 0;
+}
+
+const struct classify_stats *
+classify_stats(const struct classifier *c)
+{
+	return &c->stats;
+}

@@ -1,0 +1,1012 @@
+/*
+ * engine.c - the packet path.
+ *
+ * For each frame: decode it, find its flow, count it.  While nDPI has not
+ * named the flow's protocol, offer it the packet.  Flows plainsight analyses
+ * (chosen by server port, by nDPI, or by their first bytes) are reassembled
+ * and their streams handed to an analyzer; all others are only counted.
+ * When a flow ends its session, if it had one, is judged and stored.
+ *
+ * The common case allocates nothing: flows are recycled from slabs, in-order
+ * segments go to the analyzer straight from the capture buffer, and nDPI's
+ * state lives only for the first packets of a flow.
+ */
+#include "engine.h"
+
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "analyzers/analyzer.h"
+#include "analyzers/findings.h"
+#include "analyzers/registry.h"
+#include "capture/classify.h"
+#include "capture/decode.h"
+#include "capture/flow.h"
+#include "capture/reasm.h"
+#include "log.h"
+#include "util.h"
+
+/* Flow stage bits (struct flow stage). */
+#define STAGE_CLASSIFIED 0x01 /* nDPI has settled */
+#define STAGE_DECIDED 0x02    /* analysed or only counted, for good */
+
+/* Bytes of an undecided flow kept for the analyzer it may get. */
+#define PENDING_MAX 8192
+/* Hand-overs between analyzers in one session before giving up. */
+#define MAX_SWITCHES 8
+/* Checksums count as reliable after this many good ones... */
+#define CHECKSUM_SAMPLE 100
+/* ... with fewer than one bad in this many. */
+#define CHECKSUM_BAD_RATIO 10
+
+struct stream {
+	uint8_t *buf;	/* bytes the analyzer left for later */
+	size_t len;
+	size_t cap;
+};
+
+/* A record of the pending log: data or a gap, from one endpoint. */
+struct pending_rec {
+	uint8_t gap;	   /* 1: a gap of len bytes, no data follows */
+	uint8_t from;	   /* sending endpoint */
+	uint32_t len;
+	struct timeval ts;
+};
+
+struct analysis {
+	struct engine *e;
+	struct flow *f;
+	struct session s;
+	struct reasm r;
+	struct stream st[2];		/* by enum dir */
+	const struct analyzer *an;	/* NULL while undecided or done */
+	void *state;
+	const struct analyzer *held_an; /* suspended during a hand-over */
+	void *held_state;
+	uint8_t *pending;		/* log of an undecided flow */
+	size_t pending_len;
+	bool decided;			/* an analyzer was chosen */
+	bool finished;			/* analyzers have ended */
+	bool in_reasm;			/* reassembly is calling us back */
+	unsigned int switches;
+};
+
+struct engine {
+	struct engine_config cfg;
+	struct flow_table *flows;
+	struct classifier *cls;
+	struct reasm_mem rmem;
+	size_t buf_memory;		/* stream buffers and pending logs */
+	struct timeval now;		/* time of the packet in hand */
+	time_t last_expire;
+	uint64_t checksums_checked;
+	struct flow_stats flow_stats;	/* kept when the table is freed */
+	struct engine_stats stats;
+};
+
+static const struct reasm_ops engine_reasm_ops;
+
+static void analysis_finish(struct engine *e, struct analysis *a);
+static void stream_drain(struct engine *e, struct analysis *a, enum dir d);
+
+/* Memory for buffers, within the engine's cap. */
+static void *
+buf_alloc(struct engine *e, void *old, size_t oldsize, size_t size)
+{
+	void *p;
+
+	if (e->buf_memory - oldsize + size > e->cfg.memory_cap) {
+		e->stats.memory_refusals++;
+		return NULL;
+	}
+	p = realloc(old, size);
+	if (p == NULL) {
+		e->stats.memory_refusals++;
+		return NULL;
+	}
+	e->buf_memory = e->buf_memory - oldsize + size;
+	return p;
+}
+
+static void
+buf_free(struct engine *e, void *p, size_t size)
+{
+	if (p == NULL)
+		return;
+	e->buf_memory -= size;
+	free(p);
+}
+
+/* The analyzer's view of an endpoint's bytes. */
+static enum dir
+dir_of(const struct flow *f, int from)
+{
+	return from == f->client ? DIR_TO_SERVER : DIR_TO_CLIENT;
+}
+
+/*
+ * Settles which endpoint is the client when no SYN said so: a server
+ * greeting gives the server away, then a port plainsight knows, then the
+ * lower port (clients use high ephemeral ones).
+ */
+static void
+guess_client(struct flow *f, int from, const uint8_t *p, size_t n)
+{
+	struct app_choice c;
+
+	if (n > 0 && registry_is_greeting(p, n)) {
+		f->client = (int8_t)(1 - from);
+		return;
+	}
+	if (registry_port(f->key.port[0], &c))
+		f->client = 1;
+	else if (registry_port(f->key.port[1], &c))
+		f->client = 0;
+	else
+		f->client = f->key.port[0] < f->key.port[1] ? 1 : 0;
+}
+
+static uint16_t
+server_port(const struct flow *f)
+{
+	return f->key.port[1 - f->client];
+}
+
+static void
+session_identify(struct analysis *a, uint16_t vlan)
+{
+	struct flow *f = a->f;
+	struct session *s = &a->s;
+	int c = f->client;
+
+	s->flow_id = f->id;
+	s->ip_version = f->key.ip_version;
+	memcpy(s->client_ip, f->key.addr[c], 16);
+	memcpy(s->server_ip, f->key.addr[1 - c], 16);
+	s->client_port = f->key.port[c];
+	s->server_port = f->key.port[1 - c];
+	s->vlan = vlan;
+	s->first_seen = f->first_seen;
+	s->starttls_offered = -1;
+}
+
+static struct analysis *
+analysis_new(struct engine *e, struct flow *f, const struct packet *pkt)
+{
+	struct analysis *a;
+	int d;
+
+	a = buf_alloc(e, NULL, 0, sizeof(*a));
+	if (a == NULL)
+		return NULL;
+	memset(a, 0, sizeof(*a));
+	a->e = e;
+	a->f = f;
+	reasm_init(&a->r, &e->rmem, e->cfg.reasm_dir_cap, &engine_reasm_ops,
+	    a);
+
+	/* Streams start at the SYN when one was seen before. */
+	for (d = 0; d < 2; d++) {
+		if (f->tcp_flags_seen[d] & TCP_SYN)
+			reasm_start(&a->r, d, f->isn[d]);
+	}
+	session_identify(a, pkt->vlan);
+	f->owner = a;
+	return a;
+}
+
+static void
+stream_free(struct engine *e, struct analysis *a)
+{
+	int d;
+
+	for (d = 0; d < 2; d++) {
+		buf_free(e, a->st[d].buf, a->st[d].cap);
+		a->st[d].buf = NULL;
+		a->st[d].len = a->st[d].cap = 0;
+	}
+	buf_free(e, a->pending, PENDING_MAX);
+	a->pending = NULL;
+	a->pending_len = 0;
+}
+
+/* Makes sure stream st can hold what the current analyzer may leave. */
+static bool
+stream_reserve(struct engine *e, struct analysis *a, struct stream *st)
+{
+	uint8_t *buf;
+
+	if (st->cap >= a->an->bufmax)
+		return true;
+	buf = buf_alloc(e, st->buf, st->cap, a->an->bufmax);
+	if (buf == NULL)
+		return false;
+	st->buf = buf;
+	st->cap = a->an->bufmax;
+	return true;
+}
+
+static void
+destroy_analyzers(struct analysis *a)
+{
+	if (a->an != NULL)
+		a->an->destroy(a->state);
+	if (a->held_an != NULL)
+		a->held_an->destroy(a->held_state);
+	a->an = a->held_an = NULL;
+	a->state = a->held_state = NULL;
+}
+
+/* Hands the session to analyzer to, resuming it if it was suspended. */
+static void
+switch_analyzer(struct engine *e, struct analysis *a, const struct analyzer *to)
+{
+	const struct analyzer *old = a->an;
+	void *old_state = a->state;
+
+	if (++a->switches > MAX_SWITCHES) {
+		analysis_finish(e, a);
+		return;
+	}
+	if (to == a->held_an) {
+		a->an = a->held_an;
+		a->state = a->held_state;
+	} else {
+		if (a->held_an != NULL)
+			a->held_an->destroy(a->held_state);
+		a->an = to;
+		a->state = to->create(&a->s);
+		if (a->state == NULL) {
+			e->stats.memory_refusals++;
+			a->an = NULL;
+		}
+	}
+	a->held_an = old;
+	a->held_state = old_state;
+	if (a->an == NULL)
+		analysis_finish(e, a);
+}
+
+/*
+ * Honours what the analyzer asked for during its last call.  Returns true
+ * when the analyzer in charge changed (or analysis stopped).
+ */
+static bool
+apply_requests(struct engine *e, struct analysis *a)
+{
+	const struct analyzer *to = a->s.switch_to;
+
+	if (to != NULL) {
+		a->s.switch_to = NULL;
+		switch_analyzer(e, a, to);
+		return true;
+	}
+	if (a->s.done && !a->finished) {
+		analysis_finish(e, a);
+		return true;
+	}
+	return false;
+}
+
+static size_t
+call_parse(struct analysis *a, enum dir d, const uint8_t *p, size_t n,
+    unsigned int flags)
+{
+	size_t used;
+
+	used = a->an->parse(a->state, &a->s, d, p, n, &a->e->now, flags);
+	return used > n ? n : used;
+}
+
+/* The analyzer cannot take these bytes: tell it they are lost. */
+static void
+stream_lose(struct engine *e, struct analysis *a, enum dir d, size_t n)
+{
+	e->stats.stream_drops += n;
+	a->s.anomalies |= SESSION_ANOM_LONG_LINE;
+	if (a->an != NULL)
+		a->an->gap(a->state, &a->s, d, n);
+}
+
+/* Parses what waits in direction d until the analyzer stops consuming. */
+static void
+stream_drain(struct engine *e, struct analysis *a, enum dir d)
+{
+	struct stream *st = &a->st[d];
+	unsigned int flags;
+	size_t used;
+
+	while (st->len > 0 && a->an != NULL) {
+		flags = st->len >= a->an->bufmax ? PARSE_FULL : 0;
+		used = call_parse(a, d, st->buf, st->len, flags);
+		if (used > 0) {
+			memmove(st->buf, st->buf + used, st->len - used);
+			st->len -= used;
+		}
+		if (apply_requests(e, a)) {
+			stream_drain(e, a, (enum dir)(1 - d));
+			continue;
+		}
+		if (used == 0) {
+			if (flags & PARSE_FULL) {
+				stream_lose(e, a, d, st->len);
+				st->len = 0;
+			}
+			return;
+		}
+	}
+}
+
+/*
+ * Offers n bytes of direction d to the analyzer.  When nothing waits they
+ * are parsed in place; what the analyzer leaves is kept for the next call.
+ */
+static void
+stream_input(struct engine *e, struct analysis *a, enum dir d,
+    const uint8_t *p, size_t n)
+{
+	struct stream *st = &a->st[d];
+	size_t used, take;
+
+	while (n > 0 && a->an != NULL) {
+		if (st->len == 0) {
+			used = call_parse(a, d, p, n, 0);
+			p += used;
+			n -= used;
+			if (apply_requests(e, a)) {
+				stream_drain(e, a, (enum dir)(1 - d));
+				continue;
+			}
+			if (n == 0)
+				break;
+		}
+		if (!stream_reserve(e, a, st)) {
+			stream_lose(e, a, d, n);
+			return;
+		}
+		take = MIN(n, st->cap - st->len);
+		memcpy(st->buf + st->len, p, take);
+		st->len += take;
+		p += take;
+		n -= take;
+		stream_drain(e, a, d);
+	}
+}
+
+/* Appends a record to an undecided flow's log; false when full. */
+static bool
+pending_add(struct engine *e, struct analysis *a, int from, bool gap,
+    const uint8_t *p, size_t n)
+{
+	struct pending_rec rec;
+	size_t need = sizeof(rec) + (gap ? 0 : n);
+
+	if (a->pending == NULL) {
+		a->pending = buf_alloc(e, NULL, 0, PENDING_MAX);
+		if (a->pending == NULL)
+			return false;
+	}
+	if (need > PENDING_MAX - a->pending_len)
+		return false;
+	memset(&rec, 0, sizeof(rec));
+	rec.gap = gap;
+	rec.from = (uint8_t)from;
+	rec.len = (uint32_t)n;
+	rec.ts = e->now;
+	memcpy(a->pending + a->pending_len, &rec, sizeof(rec));
+	if (!gap)
+		memcpy(a->pending + a->pending_len + sizeof(rec), p, n);
+	a->pending_len += need;
+	return true;
+}
+
+/* First bytes each endpoint sent, from the pending log. */
+static void
+pending_first(const struct analysis *a, const uint8_t *first[2],
+    size_t len[2])
+{
+	struct pending_rec rec;
+	size_t off = 0;
+
+	first[0] = first[1] = NULL;
+	len[0] = len[1] = 0;
+	while (off + sizeof(rec) <= a->pending_len) {
+		memcpy(&rec, a->pending + off, sizeof(rec));
+		off += sizeof(rec);
+		if (!rec.gap && first[rec.from] == NULL) {
+			first[rec.from] = a->pending + off;
+			len[rec.from] = rec.len;
+		}
+		if (!rec.gap)
+			off += rec.len;
+	}
+}
+
+/* Hands the log of a newly decided flow to its analyzer, in order. */
+static void
+pending_replay(struct engine *e, struct analysis *a)
+{
+	struct pending_rec rec;
+	struct timeval now = e->now;
+	uint8_t *log = a->pending;
+	size_t off = 0, len = a->pending_len;
+
+	a->pending = NULL;
+	a->pending_len = 0;
+	while (off + sizeof(rec) <= len && a->an != NULL) {
+		memcpy(&rec, log + off, sizeof(rec));
+		off += sizeof(rec);
+		e->now = rec.ts;
+		if (rec.gap) {
+			a->s.gaps++;
+			a->an->gap(a->state, &a->s, dir_of(a->f, rec.from),
+			    rec.len);
+			continue;
+		}
+		stream_input(e, a, dir_of(a->f, rec.from), log + off, rec.len);
+		off += rec.len;
+	}
+	e->now = now;
+	buf_free(e, log, PENDING_MAX);
+}
+
+static void decide(struct engine *e, struct flow *f, struct analysis *a,
+    bool final);
+static void settle_now(struct engine *e, struct flow *f, struct analysis *a);
+
+static void
+on_data(void *arg, int from, const uint8_t *p, size_t n)
+{
+	struct analysis *a = arg;
+
+	/* An undecided flow whose log is full must be decided now. */
+	if (!a->decided && !a->finished &&
+	    !pending_add(a->e, a, from, false, p, n))
+		settle_now(a->e, a->f, a);
+	if (a->an != NULL)
+		stream_input(a->e, a, dir_of(a->f, from), p, n);
+}
+
+static void
+on_gap(void *arg, int from, uint64_t len)
+{
+	struct analysis *a = arg;
+	enum dir d;
+
+	a->e->stats.tcp_gaps++;
+	a->s.gaps++;
+	a->s.anomalies |= SESSION_ANOM_GAP;
+	if (a->an != NULL) {
+		d = dir_of(a->f, from);
+		a->st[d].len = 0;
+		a->an->gap(a->state, &a->s, d, len);
+		return;
+	}
+	if (!a->decided && !a->finished)
+		pending_add(a->e, a, from, true, NULL, (size_t)MIN(len, 0xffffffffu));
+}
+
+static const struct reasm_ops engine_reasm_ops = {
+	.data = on_data,
+	.gap = on_gap,
+};
+
+/* Stops analysing: nothing more can be learnt from this session. */
+static void
+analysis_finish(struct engine *e, struct analysis *a)
+{
+	if (a->finished)
+		return;
+	a->finished = true;
+	if (a->an != NULL)
+		a->an->end(a->state, &a->s);
+	if (a->held_an != NULL)
+		a->held_an->end(a->held_state, &a->s);
+	destroy_analyzers(a);
+	stream_free(e, a);
+
+	/* Reassembly frees its segments once it has returned. */
+	if (!a->in_reasm)
+		reasm_cleanup(&a->r);
+}
+
+/* What nDPI's verdict means for the analysis of a flow. */
+static bool
+choice_from_ndpi(const struct flow *f, struct app_choice *c)
+{
+	c->tls = TLS_MODE_NONE;
+	switch (classify_kind(f)) {
+	case CLASSIFY_SMTP:
+		c->proto = APP_SMTP;
+		return true;
+	case CLASSIFY_IMAP:
+		c->proto = APP_IMAP;
+		return true;
+	case CLASSIFY_POP3:
+		c->proto = APP_POP3;
+		return true;
+	case CLASSIFY_SMTPS:
+		c->proto = APP_SMTP;
+		c->tls = TLS_MODE_IMPLICIT;
+		return true;
+	case CLASSIFY_IMAPS:
+		c->proto = APP_IMAP;
+		c->tls = TLS_MODE_IMPLICIT;
+		return true;
+	case CLASSIFY_POP3S:
+		c->proto = APP_POP3;
+		c->tls = TLS_MODE_IMPLICIT;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* A TLS hello on a cleartext mail port means TLS from the first byte. */
+static void
+refine_choice(const uint8_t *client_first, size_t n, struct app_choice *c)
+{
+	struct app_choice seen;
+
+	if (c->tls == TLS_MODE_NONE && n > 0 &&
+	    registry_sniff(NULL, 0, client_first, n, &seen) &&
+	    seen.proto == APP_TLS)
+		c->tls = TLS_MODE_IMPLICIT;
+}
+
+/* Starts analysing with the chosen analyzer and replays the log. */
+static void
+attach(struct engine *e, struct flow *f, struct analysis *a,
+    const struct app_choice *c)
+{
+	const struct analyzer *an = registry_analyzer(c);
+
+	if (an == NULL) {
+		analysis_finish(e, a);
+		return;
+	}
+	a->decided = true;
+	a->s.protocol = c->proto == APP_TLS ? APP_TLS : c->proto;
+	a->s.tls = c->tls;
+	a->state = an->create(&a->s);
+	if (a->state == NULL) {
+		e->stats.memory_refusals++;
+		analysis_finish(e, a);
+		return;
+	}
+	a->an = an;
+	f->stage |= STAGE_DECIDED;
+	pending_replay(e, a);
+}
+
+/*
+ * Decides what to do with a flow, as early as possible: by server port, by
+ * nDPI's verdict, or by the first bytes seen.  final is true when no more
+ * evidence will come (nDPI gave up, the log is full, the flow ended).
+ */
+static void
+decide(struct engine *e, struct flow *f, struct analysis *a, bool final)
+{
+	const uint8_t *first[2];
+	size_t len[2];
+	struct app_choice c;
+	bool chosen;
+
+	pending_first(a, first, len);
+
+	/* Until an analyzer starts, a greeting may reveal the server. */
+	if (first[f->client] != NULL &&
+	    registry_is_greeting(first[f->client], len[f->client]) &&
+	    !(f->tcp_flags_seen[f->client] & TCP_SYN)) {
+		f->client = (int8_t)(1 - f->client);
+		session_identify(a, a->s.vlan);
+	}
+
+	chosen = registry_port(server_port(f), &c);
+	if (!chosen && (f->stage & STAGE_CLASSIFIED))
+		chosen = choice_from_ndpi(f, &c);
+	if (!chosen && (final || (f->stage & STAGE_CLASSIFIED)))
+		chosen = registry_sniff(first[1 - f->client],
+		    len[1 - f->client], first[f->client], len[f->client],
+		    &c) && c.proto != APP_TLS;
+	if (chosen) {
+		refine_choice(first[f->client], len[f->client], &c);
+		attach(e, f, a, &c);
+		return;
+	}
+	if (final || (f->stage & STAGE_CLASSIFIED)) {
+		f->stage |= STAGE_DECIDED;
+		analysis_finish(e, a);
+	}
+}
+
+/* No more evidence will come: nDPI's best guess, then decide. */
+static void
+settle_now(struct engine *e, struct flow *f, struct analysis *a)
+{
+	if (!(f->stage & STAGE_CLASSIFIED)) {
+		classify_giveup(e->cls, f);
+		f->stage |= STAGE_CLASSIFIED;
+	}
+	decide(e, f, a, true);
+}
+
+static const char *
+end_name(enum flow_end why)
+{
+	switch (why) {
+	case FLOW_END_CLOSED:
+		return "closed";
+	case FLOW_END_TIMEOUT:
+		return "timeout";
+	case FLOW_END_EVICTED:
+		return "evicted";
+	case FLOW_END_SHUTDOWN:
+		break;
+	}
+	return "capture_end";
+}
+
+/* Judges and stores the session of a flow that has ended. */
+static void
+analysis_store(struct engine *e, struct flow *f, struct analysis *a,
+    enum flow_end why)
+{
+	struct finding found[FINDINGS_MAX];
+	struct session *s = &a->s;
+	int c = f->client;
+	size_t n;
+
+	s->last_seen = f->last_seen;
+	s->client_bytes = f->bytes[c];
+	s->server_bytes = f->bytes[1 - c];
+	if (!(f->tcp_flags_seen[c] & TCP_SYN))
+		s->anomalies |= SESSION_ANOM_MIDSTREAM;
+	if (f->packets[0] == 0 || f->packets[1] == 0)
+		s->anomalies |= SESSION_ANOM_ONE_SIDED;
+	if (f->stage & STAGE_CLASSIFIED)
+		classify_name(e->cls, f, s->ndpi_protocol,
+		    sizeof(s->ndpi_protocol));
+
+	n = findings_evaluate(s, found, ARRAY_SIZE(found));
+	if (store_session(e->cfg.store, s, end_name(why), found, n) != 0) {
+		if (e->stats.store_errors++ == 0)
+			log_error("store", "%s", store_error(e->cfg.store));
+		return;
+	}
+	e->stats.sessions++;
+	e->stats.findings += n;
+	e->stats.credentials += s->ncreds;
+}
+
+/* Called by the flow table before a flow is recycled. */
+static void
+flow_ended(void *arg, struct flow *f, enum flow_end why)
+{
+	struct engine *e = arg;
+	struct analysis *a = f->owner;
+
+	if (f->ndpi != NULL) {
+		classify_giveup(e->cls, f);
+		f->stage |= STAGE_CLASSIFIED;
+	}
+	if (a == NULL)
+		return;
+	if (!a->finished) {
+		a->in_reasm = true;
+		reasm_flush(&a->r);
+		a->in_reasm = false;
+		if (!a->decided && !a->finished)
+			settle_now(e, f, a);
+	}
+	analysis_finish(e, a);
+	reasm_cleanup(&a->r);
+	if (a->decided)
+		analysis_store(e, f, a, why);
+	session_cleanup(&a->s);
+	f->owner = NULL;
+	buf_free(e, a, sizeof(*a));
+}
+
+struct engine *
+engine_new(const struct engine_config *cfg)
+{
+	struct engine *e;
+
+	e = calloc(1, sizeof(*e));
+	if (e == NULL) {
+		log_error("engine", "out of memory");
+		return NULL;
+	}
+	e->cfg = *cfg;
+	e->rmem.cap = cfg->memory_cap / 2;
+	e->cfg.memory_cap = cfg->memory_cap - e->rmem.cap;
+	e->flows = flow_table_new(cfg->max_flows, flow_ended, e);
+	e->cls = classify_new();
+	if (e->flows == NULL || e->cls == NULL) {
+		log_error("engine", "cannot set up the flow table or nDPI");
+		engine_free(e);
+		return NULL;
+	}
+	return e;
+}
+
+void
+engine_finish(struct engine *e)
+{
+	if (e->flows == NULL)
+		return;
+	e->flow_stats = *flow_table_stats(e->flows);
+	flow_table_free(e->flows);
+	e->flows = NULL;
+}
+
+void
+engine_free(struct engine *e)
+{
+	if (e == NULL)
+		return;
+	flow_table_free(e->flows);
+	classify_free(e->cls);
+	free(e);
+}
+
+const struct engine_stats *
+engine_stats(const struct engine *e)
+{
+	return &e->stats;
+}
+
+/*
+ * In auto mode a bad checksum only costs the packet once checksums have
+ * proved reliable in this capture: captures taken on a sending host with
+ * checksum offload, or rewritten by an anonymiser, are full of bad ones
+ * that are not errors on the wire.
+ */
+static bool
+checksum_pass(struct engine *e, const struct packet *pkt)
+{
+	if (e->cfg.checksum == CHECKSUM_OFF)
+		return true;
+	e->checksums_checked++;
+	if (cap_checksums_ok(pkt))
+		return true;
+	e->stats.checksum_errors++;
+	if (e->cfg.checksum == CHECKSUM_ON ||
+	    (e->checksums_checked >= CHECKSUM_SAMPLE &&
+		e->stats.checksum_errors * CHECKSUM_BAD_RATIO <
+		    e->checksums_checked)) {
+		e->stats.checksum_skipped++;
+		return false;
+	}
+	return true;
+}
+
+/* Keeps the flow on the timeout list its TCP state calls for. */
+static void
+tcp_state(struct engine *e, struct flow *f, int from, const struct packet *pkt)
+{
+	enum flow_list l = FLOW_LIST_NEW;
+	uint8_t fl = pkt->tcp_flags;
+
+	/* The last SYN before any data gives the initial sequence number. */
+	if ((fl & TCP_SYN) && f->bytes[from] == pkt->payload_len)
+		f->isn[from] = pkt->seq;
+	f->tcp_flags_seen[from] |= fl;
+	if (f->client < 0) {
+		if ((fl & (TCP_SYN | TCP_ACK)) == TCP_SYN)
+			f->client = (int8_t)from;
+		else if ((fl & (TCP_SYN | TCP_ACK)) == (TCP_SYN | TCP_ACK))
+			f->client = (int8_t)(1 - from);
+	}
+
+	if ((f->tcp_flags_seen[0] | f->tcp_flags_seen[1]) & TCP_RST)
+		l = FLOW_LIST_CLOSED;
+	else if ((f->tcp_flags_seen[0] & f->tcp_flags_seen[1]) & TCP_FIN)
+		l = FLOW_LIST_CLOSED;
+	else if (f->packets[0] > 0 && f->packets[1] > 0)
+		l = FLOW_LIST_ESTABLISHED;
+	flow_touch(e->flows, f, l, &e->now);
+}
+
+static void
+classify(struct engine *e, struct flow *f, const struct packet *pkt)
+{
+	/* nDPI's state is only spent on flows that carry data. */
+	if (f->ndpi == NULL && pkt->payload_len == 0)
+		return;
+	if (classify_packet(e->cls, f, pkt, &e->now))
+		f->stage |= STAGE_CLASSIFIED;
+}
+
+/*
+ * True when a flow with data may need an analyzer: its server port is one
+ * plainsight knows, or nDPI has not named it yet, or named a mail protocol.
+ */
+static bool
+worth_analysing(const struct flow *f)
+{
+	struct app_choice c;
+
+	if (registry_port(server_port(f), &c))
+		return true;
+	if (!(f->stage & STAGE_CLASSIFIED))
+		return true;
+	return choice_from_ndpi(f, &c);
+}
+
+/* Frees the analysis of a flow that will not be analysed. */
+static void
+analysis_drop(struct engine *e, struct flow *f, struct analysis *a)
+{
+	analysis_finish(e, a);
+	reasm_cleanup(&a->r);
+	session_cleanup(&a->s);
+	f->owner = NULL;
+	buf_free(e, a, sizeof(*a));
+}
+
+static void
+tcp_packet(struct engine *e, struct flow *f, int from,
+    const struct packet *pkt)
+{
+	struct analysis *a = f->owner;
+	bool was_classified = (f->stage & STAGE_CLASSIFIED) != 0;
+
+	tcp_state(e, f, from, pkt);
+	if (!was_classified)
+		classify(e, f, pkt);
+
+	/* The first data decides, or starts a log while nDPI thinks. */
+	if (a == NULL && !(f->stage & STAGE_DECIDED) && pkt->payload_len > 0) {
+		if (f->client < 0)
+			guess_client(f, from, pkt->payload, pkt->payload_len);
+		if (!worth_analysing(f)) {
+			f->stage |= STAGE_DECIDED;
+			return;
+		}
+		a = analysis_new(e, f, pkt);
+		if (a == NULL) {
+			f->stage |= STAGE_DECIDED;
+			return;
+		}
+		decide(e, f, a, false);
+	}
+	if (a == NULL)
+		return;
+	if (a->finished) {
+		if (!a->decided)
+			analysis_drop(e, f, a);
+		return;
+	}
+
+	if (!checksum_pass(e, pkt))
+		return;
+	a->in_reasm = true;
+	reasm_segment(&a->r, from, pkt->tcp_flags, pkt->seq, pkt->ack,
+	    pkt->payload, pkt->payload_len);
+	a->in_reasm = false;
+	if (a->finished) {
+		reasm_cleanup(&a->r);
+		if (!a->decided)
+			analysis_drop(e, f, a);
+		return;
+	}
+
+	/* Undecided: a verdict from nDPI settles it. */
+	if (!a->decided && (f->stage & STAGE_CLASSIFIED) != was_classified) {
+		decide(e, f, a, false);
+		if (a->finished && !a->decided)
+			analysis_drop(e, f, a);
+	}
+}
+
+static void
+count_decode(struct engine *e, enum decode_result r)
+{
+	switch (r) {
+	case DECODE_TRUNCATED:
+		e->stats.truncated++;
+		break;
+	case DECODE_MALFORMED:
+		e->stats.malformed++;
+		break;
+	case DECODE_FRAGMENT:
+		e->stats.fragments++;
+		break;
+	case DECODE_OTHER:
+		e->stats.not_ip++;
+		break;
+	case DECODE_OK:
+		break;
+	}
+}
+
+void
+engine_packet(struct engine *e, int dlt, const struct timeval *ts,
+    const uint8_t *frame, size_t caplen, size_t wirelen)
+{
+	struct packet pkt;
+	enum decode_result r;
+	struct flow *f;
+	bool created;
+	int from;
+
+	e->now = *ts;
+	if (e->stats.packets++ == 0)
+		e->stats.first = *ts;
+	e->stats.last = *ts;
+	e->stats.bytes += wirelen;
+
+	/* Timeouts run on capture time, once a second. */
+	if (ts->tv_sec != e->last_expire) {
+		e->last_expire = ts->tv_sec;
+		flow_expire(e->flows, ts);
+	}
+
+	r = cap_decode(dlt, frame, caplen, wirelen, &pkt);
+	if (r != DECODE_OK) {
+		count_decode(e, r);
+		return;
+	}
+	if (pkt.proto == IPPROTO_TCP)
+		e->stats.tcp_packets++;
+	else
+		e->stats.udp_packets++;
+
+	f = flow_lookup(e->flows, &pkt, ts, &from, &created);
+	if (f == NULL)
+		return;
+	if (created)
+		f->client = -1;
+	f->packets[from]++;
+	f->bytes[from] += pkt.payload_len;
+
+	if (pkt.proto == IPPROTO_TCP) {
+		tcp_packet(e, f, from, &pkt);
+		return;
+	}
+	flow_touch(e->flows, f, FLOW_LIST_UDP, ts);
+	if (!(f->stage & STAGE_CLASSIFIED))
+		classify(e, f, &pkt);
+}
+
+size_t
+engine_counters(const struct engine *e, struct store_counter *out,
+    size_t max)
+{
+	const struct classify_stats *cs = classify_stats(e->cls);
+	const struct engine_stats *s = &e->stats;
+	struct store_counter all[] = {
+		{ "tcp_packets", s->tcp_packets },
+		{ "udp_packets", s->udp_packets },
+		{ "not_ip_frames", s->not_ip },
+		{ "malformed_frames", s->malformed },
+		{ "checksum_errors", s->checksum_errors },
+		{ "checksum_skipped", s->checksum_skipped },
+		{ "credentials", s->credentials },
+		{ "store_errors", s->store_errors },
+		{ "stream_bytes_dropped", s->stream_drops },
+		{ "memory_refusals", s->memory_refusals },
+		{ "reasm_cap_hits", e->rmem.cap_hits },
+		{ "reasm_retransmits", e->rmem.retransmits },
+		{ "reasm_out_of_window", e->rmem.bogus },
+		{ "ndpi_flows", cs->flows },
+		{ "ndpi_detected", cs->detected },
+		{ "ndpi_guessed", cs->guessed },
+		{ "ndpi_memory_peak", cs->memory_peak },
+	};
+	const struct flow_stats *fs;
+	size_t i, n = 0;
+
+	fs = e->flows != NULL ? flow_table_stats(e->flows) : &e->flow_stats;
+	for (i = 0; i < ARRAY_SIZE(all) && n < max; i++)
+		out[n++] = all[i];
+	if (n + 3 <= max) {
+		out[n++] = (struct store_counter){ "flows_created", fs->created };
+		out[n++] = (struct store_counter){ "flows_evicted", fs->evicted };
+		out[n++] = (struct store_counter){ "flows_expired", fs->expired };
+	}
+	return n;
+}

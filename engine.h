@@ -1,0 +1,83 @@
+/*
+ * engine.h - from packets to stored sessions.
+ *
+ * The engine owns the flow table, nDPI, reassembly and the analyzers of one
+ * stream of packets.  Everything it keeps is reached from struct engine, so
+ * that several engines could later each own a shard of the flows (hashed by
+ * their 5-tuple) in threads of their own.
+ */
+#ifndef PLAINSIGHT_ENGINE_H
+#define PLAINSIGHT_ENGINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+#include "storage/store.h"
+
+enum checksum_mode {
+	CHECKSUM_AUTO, /* skip bad ones once checksums proved reliable */
+	CHECKSUM_ON,   /* always skip packets with bad checksums */
+	CHECKSUM_OFF,  /* never look */
+};
+
+struct engine_config {
+	size_t max_flows;	/* flows tracked at once */
+	size_t memory_cap;	/* bytes for held segments and buffers */
+	size_t reasm_dir_cap;	/* bytes held per direction of a flow */
+	enum checksum_mode checksum;
+	struct store *store;	/* where sessions go; borrowed */
+};
+
+struct engine_stats {
+	uint64_t packets;
+	uint64_t bytes;		  /* on the wire */
+	uint64_t truncated;	  /* cut by the snap length */
+	uint64_t malformed;
+	uint64_t fragments;
+	uint64_t not_ip;	  /* ARP, LLC and the like */
+	uint64_t other_ip;	  /* ICMP and other transports */
+	uint64_t checksum_errors; /* in analysed flows */
+	uint64_t checksum_skipped;
+	uint64_t tcp_packets;
+	uint64_t udp_packets;
+	uint64_t sessions;	  /* stored */
+	uint64_t findings;
+	uint64_t credentials;
+	uint64_t store_errors;
+	uint64_t stream_drops;	  /* bytes an analyzer could not take */
+	uint64_t memory_refusals; /* allocations refused by the cap */
+	uint64_t tcp_gaps;
+	struct timeval first;	  /* capture time of the first packet */
+	struct timeval last;
+};
+
+struct engine;
+
+/* Returns a new engine, or NULL (with a message logged). */
+struct engine *engine_new(const struct engine_config *cfg);
+
+/*
+ * Processes one frame of link type dlt captured at ts: caplen bytes were
+ * kept of wirelen.
+ */
+void engine_packet(struct engine *e, int dlt, const struct timeval *ts,
+    const uint8_t *frame, size_t caplen, size_t wirelen);
+
+/* Ends every flow, storing what they found. */
+void engine_finish(struct engine *e);
+
+/* Frees e (after engine_finish()); e may be NULL. */
+void engine_free(struct engine *e);
+
+const struct engine_stats *engine_stats(const struct engine *e);
+
+/*
+ * Named counters for the run's record: nDPI, flow table and reassembly
+ * figures.  Returns how many were written to out (at most max).
+ */
+size_t engine_counters(const struct engine *e, struct store_counter *out,
+    size_t max);
+
+#endif

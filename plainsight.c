@@ -1,0 +1,499 @@
+/*
+ * plainsight.c - the command line: capture and report.
+ *
+ *   plainsight capture -r FILE [-r FILE ...] [-d DB] [-f FILTER]
+ *   plainsight capture -i IFACE [-d DB] [-f FILTER] [-u USER]
+ *   plainsight report [-d DB]
+ *
+ * Exit status: 0 on success, 1 on a runtime error, 2 on a usage error.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture/source.h"
+#include "engine.h"
+#include "log.h"
+#include "report/report.h"
+#include "storage/store.h"
+#include "util.h"
+
+#define DEFAULT_DB "plainsight.db"
+#define DEFAULT_MAX_FLOWS 500000
+#define DEFAULT_MAX_MEMORY (128u << 20)
+#define REASM_DIR_CAP (256u << 10)
+#define MAX_FILES 1024
+/* Live capture commits at least this often, in seconds. */
+#define LIVE_COMMIT_INTERVAL 2
+
+#define EXIT_RUNTIME 1
+#define EXIT_USAGE 2
+
+static const char usage_text[] =
+    "usage: plainsight capture -r FILE [-r FILE ...] [options]\n"
+    "       plainsight capture -i IFACE [options]\n"
+    "       plainsight report [-d DB]\n"
+    "       plainsight --help | --version\n"
+    "\n"
+    "capture options:\n"
+    "  -r, --read FILE        read a pcap or pcapng file (repeatable; in "
+    "order)\n"
+    "  -i, --interface IFACE  listen on an interface until SIGINT/SIGTERM\n"
+    "  -f, --filter EXPR      BPF filter, for files and interfaces\n"
+    "  -d, --db DB            database file (default plainsight.db)\n"
+    "  -u, --user USER        user to run as after opening the interface\n"
+    "                         (default nobody when started as root)\n"
+    "      --checksum MODE    auto (default), on or off\n"
+    "      --max-flows N      flows tracked at once (default 500000)\n"
+    "      --max-memory MB    memory for reassembly and buffers (default "
+    "128)\n"
+    "  -q, --quiet            no progress and no summary line\n"
+    "  -v, --verbose          more diagnostics (twice: debug)\n";
+
+static volatile sig_atomic_t stop_requested;
+static struct cap_source *running_source;
+
+struct capture_opts {
+	char *files[MAX_FILES];
+	size_t nfiles;
+	const char *iface;
+	const char *filter;
+	const char *db;
+	const char *user;
+	enum checksum_mode checksum;
+	size_t max_flows;
+	size_t max_memory;
+	bool quiet;
+	int verbose;
+};
+
+static void
+usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "plainsight: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see plainsight --help)\n");
+	exit(EXIT_USAGE);
+}
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+	if (running_source != NULL)
+		cap_source_interrupt(running_source);
+}
+
+static void
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+static double
+now_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static size_t
+parse_size(const char *arg, const char *what, size_t min, size_t max)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (errno != 0 || end == arg || *end != '\0' || v < min || v > max)
+		usage_error("%s must be a number from %zu to %zu, not '%s'",
+		    what, min, max, arg);
+	return (size_t)v;
+}
+
+/*
+ * Gives up root once the interface is open: no supplementary groups, the
+ * user's group and user ids, and no way to regain privileges.
+ */
+static int
+drop_privileges(const char *user)
+{
+	struct passwd *pw;
+
+	if (geteuid() != 0) {
+		if (user != NULL)
+			log_warn("capture", "not root: -u %s ignored", user);
+		return 0;
+	}
+	if (user == NULL)
+		user = "nobody";
+	pw = getpwnam(user);
+	if (pw == NULL) {
+		log_error("capture", "no such user '%s' to run as", user);
+		return -1;
+	}
+	if (setgroups(0, NULL) != 0 || setresgid(pw->pw_gid, pw->pw_gid,
+	    pw->pw_gid) != 0 || setresuid(pw->pw_uid, pw->pw_uid,
+	    pw->pw_uid) != 0) {
+		log_error_errno("capture", "cannot become user '%s'", user);
+		return -1;
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		log_warn("capture", "cannot set no_new_privs");
+	if (setuid(0) == 0) {
+		log_error("capture", "could regain root after dropping it");
+		return -1;
+	}
+	log_info("capture", "running as %s", user);
+	return 0;
+}
+
+static void
+show_progress(const struct cap_source *src, const struct engine_stats *st,
+    bool final)
+{
+	fprintf(stderr, "\rplainsight: %llu packets, %.1f MB",
+	    (unsigned long long)st->packets, (double)st->bytes / 1e6);
+	if (!cap_source_is_live(src))
+		fprintf(stderr, ", %.0f%%", 100.0 * cap_source_progress(src));
+	fprintf(stderr, final ? "\n" : "   ");
+}
+
+static void
+parse_capture_opts(int argc, char **argv, struct capture_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "read", required_argument, NULL, 'r' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "checksum", required_argument, NULL, 'C' },
+		{ "max-flows", required_argument, NULL, 'F' },
+		{ "max-memory", required_argument, NULL, 'M' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->db = DEFAULT_DB;
+	o->max_flows = DEFAULT_MAX_FLOWS;
+	o->max_memory = DEFAULT_MAX_MEMORY;
+	o->checksum = CHECKSUM_AUTO;
+	while ((c = getopt_long(argc, argv, "r:i:f:d:u:qv", longopts,
+		    NULL)) != -1) {
+		switch (c) {
+		case 'r':
+			if (o->nfiles >= MAX_FILES)
+				usage_error("at most %d files", MAX_FILES);
+			o->files[o->nfiles++] = optarg;
+			break;
+		case 'i':
+			o->iface = optarg;
+			break;
+		case 'f':
+			o->filter = optarg;
+			break;
+		case 'd':
+			o->db = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'C':
+			if (strcmp(optarg, "auto") == 0)
+				o->checksum = CHECKSUM_AUTO;
+			else if (strcmp(optarg, "on") == 0)
+				o->checksum = CHECKSUM_ON;
+			else if (strcmp(optarg, "off") == 0)
+				o->checksum = CHECKSUM_OFF;
+			else
+				usage_error("--checksum takes auto, on or off");
+			break;
+		case 'F':
+			o->max_flows = parse_size(optarg, "--max-flows", 1024,
+			    100000000);
+			break;
+		case 'M':
+			o->max_memory = parse_size(optarg, "--max-memory", 16,
+			    1 << 20) << 20;
+			break;
+		case 'q':
+			o->quiet = true;
+			break;
+		case 'v':
+			o->verbose++;
+			break;
+		default:
+			usage_error("bad capture option");
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if ((o->nfiles == 0) == (o->iface == NULL))
+		usage_error("capture needs either -r FILE or -i IFACE");
+}
+
+/* A description of the input for the runs table. */
+static void
+describe_source(const struct capture_opts *o, char *buf, size_t size)
+{
+	size_t i, len = 0;
+
+	if (o->iface != NULL) {
+		snprintf(buf, size, "interface %s", o->iface);
+		return;
+	}
+	buf[0] = '\0';
+	for (i = 0; i < o->nfiles && len + 1 < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+		    i > 0 ? " " : "", o->files[i]);
+}
+
+struct capture_run {
+	struct capture_opts *o;
+	struct cap_source *src;
+	struct store *store;
+	struct engine *eng;
+	char error[512];
+	bool failed;
+};
+
+static void
+read_packets(struct capture_run *r)
+{
+	struct cap_packet pkt;
+	double last_tick = now_seconds(), now;
+	bool progress = !r->o->quiet && isatty(STDERR_FILENO);
+	int rc;
+
+	for (;;) {
+		rc = cap_source_next(r->src, &pkt, r->error, sizeof(r->error));
+		if (rc == 0)
+			break;
+		if (rc < 0) {
+			if (progress)
+				fputc('\n', stderr);
+			log_error("capture", "%s", r->error);
+			r->failed = true;
+			continue;
+		}
+		engine_packet(r->eng, pkt.dlt, &pkt.ts, pkt.data, pkt.caplen,
+		    pkt.wirelen);
+
+		/* Once in a while: progress, and commits when live. */
+		if ((engine_stats(r->eng)->packets & 0x3ff) != 0 &&
+		    !cap_source_is_live(r->src))
+			continue;
+		now = now_seconds();
+		if (now - last_tick < 0.5)
+			continue;
+		if (progress)
+			show_progress(r->src, engine_stats(r->eng), false);
+		if (cap_source_is_live(r->src) &&
+		    now - last_tick >= LIVE_COMMIT_INTERVAL)
+			store_flush(r->store);
+		last_tick = now;
+	}
+	if (progress)
+		show_progress(r->src, engine_stats(r->eng), true);
+}
+
+static void
+finish_run(struct capture_run *r, double started)
+{
+	const struct engine_stats *st = engine_stats(r->eng);
+	struct store_counter counters[32];
+	struct run_summary sum;
+
+	engine_finish(r->eng);
+	memset(&sum, 0, sizeof(sum));
+	sum.first_packet = st->first;
+	sum.last_packet = st->last;
+	sum.packets = st->packets;
+	sum.bytes = st->bytes;
+	sum.dropped = cap_source_dropped(r->src);
+	sum.truncated = st->truncated;
+	sum.ip_fragments = st->fragments;
+	sum.decode_errors = st->malformed;
+	sum.checksum_errors = st->checksum_errors;
+	sum.flows = (uint64_t)0;
+	sum.sessions = st->sessions;
+	sum.findings = st->findings;
+	sum.tcp_gaps = st->tcp_gaps;
+	sum.complete = !r->failed && !(stop_requested &&
+	    !cap_source_is_live(r->src)) && st->store_errors == 0;
+	sum.error = r->failed ? r->error :
+	    (stop_requested && !cap_source_is_live(r->src)) ? "interrupted" :
+							      NULL;
+	sum.counters = counters;
+	sum.ncounters = engine_counters(r->eng, counters, ARRAY_SIZE(counters));
+	for (size_t i = 0; i < sum.ncounters; i++) {
+		if (strcmp(counters[i].name, "flows_created") == 0)
+			sum.flows = counters[i].value;
+	}
+	if (store_run_end(r->store, &sum) != 0) {
+		log_error("store", "%s", store_error(r->store));
+		r->failed = true;
+	}
+	if (st->store_errors > 0)
+		r->failed = true;
+	if (!r->o->quiet)
+		fprintf(stderr,
+		    "plainsight: %llu packets, %llu sessions, %llu findings "
+		    "in %.1f s\n",
+		    (unsigned long long)st->packets,
+		    (unsigned long long)st->sessions,
+		    (unsigned long long)st->findings, now_seconds() - started);
+}
+
+static int
+cmd_capture(int argc, char **argv)
+{
+	struct capture_opts o;
+	struct capture_run r;
+	struct engine_config cfg;
+	char source[1024];
+	double started = now_seconds();
+	int status = EXIT_RUNTIME;
+
+	parse_capture_opts(argc, argv, &o);
+	log_init("plainsight", o.verbose >= 2 ? LOG_LEVEL_DEBUG :
+	    o.verbose == 1 ? LOG_LEVEL_INFO : LOG_LEVEL_WARN);
+	memset(&r, 0, sizeof(r));
+	r.o = &o;
+
+	/* The database first: it may need privileges to create. */
+	r.store = store_open(o.db, r.error, sizeof(r.error));
+	if (r.store == NULL) {
+		log_error("store", "%s", r.error);
+		return EXIT_RUNTIME;
+	}
+	if (o.iface != NULL)
+		r.src = cap_source_live(o.iface, o.filter, r.error,
+		    sizeof(r.error));
+	else
+		r.src = cap_source_files(o.files, o.nfiles, o.filter, r.error,
+		    sizeof(r.error));
+	if (r.src == NULL) {
+		log_error("capture", "%s", r.error);
+		goto out;
+	}
+	if (o.iface != NULL && drop_privileges(o.user) != 0)
+		goto out;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.max_flows = o.max_flows;
+	cfg.memory_cap = o.max_memory;
+	cfg.reasm_dir_cap = REASM_DIR_CAP;
+	cfg.checksum = o.checksum;
+	cfg.store = r.store;
+	r.eng = engine_new(&cfg);
+	if (r.eng == NULL)
+		goto out;
+	describe_source(&o, source, sizeof(source));
+	if (store_run_begin(r.store, source) != 0) {
+		log_error("store", "%s", store_error(r.store));
+		goto out;
+	}
+
+	running_source = r.src;
+	install_signals();
+	read_packets(&r);
+	finish_run(&r, started);
+	running_source = NULL;
+	status = r.failed || (stop_requested && o.iface == NULL) ?
+	    EXIT_RUNTIME :
+	    0;
+	if (stop_requested && o.iface == NULL)
+		log_error("capture", "interrupted: the run is incomplete");
+out:
+	engine_free(r.eng);
+	cap_source_free(r.src);
+	store_close(r.store);
+	return status;
+}
+
+static int
+cmd_report(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "db", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *db = DEFAULT_DB;
+	char err[512];
+	int c;
+
+	while ((c = getopt_long(argc, argv, "d:", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			db = optarg;
+			break;
+		default:
+			usage_error("bad report option");
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (report_text(db, stdout, err, sizeof(err)) != 0) {
+		log_error("report", "%s", err);
+		return EXIT_RUNTIME;
+	}
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	/* Everything plainsight writes is private to its user. */
+	umask(077);
+	log_init("plainsight", LOG_LEVEL_WARN);
+
+	if (argc < 2)
+		usage_error("a command is needed: capture or report");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("plainsight %s\n", PLAINSIGHT_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "capture") == 0)
+		return cmd_capture(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0)
+		return cmd_report(argc - 1, argv + 1);
+	usage_error("unknown command '%s'", argv[1]);
+	return EXIT_USAGE;
+}

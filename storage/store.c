@@ -1,0 +1,591 @@
+/*
+ * store.c - the SQLite side of plainsight.
+ *
+ * Every schema change is a numbered migration applied in order, so that a
+ * database written by an older plainsight is brought forward, never
+ * recreated.  PRAGMA user_version holds the number of the last migration.
+ */
+#include "storage/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* Sessions per transaction while reading fast from files. */
+#define STORE_BATCH 4096
+
+static const char *const store_migrations[] = {
+	/* 1: the first schema. */
+	"CREATE TABLE runs ("
+	" id INTEGER PRIMARY KEY,"
+	" started TEXT NOT NULL,"
+	" finished TEXT,"
+	" source TEXT NOT NULL,"
+	" packets INTEGER NOT NULL DEFAULT 0,"
+	" bytes INTEGER NOT NULL DEFAULT 0,"
+	" dropped INTEGER NOT NULL DEFAULT 0,"
+	" truncated INTEGER NOT NULL DEFAULT 0,"
+	" version TEXT NOT NULL,"
+	" first_packet TEXT,"
+	" last_packet TEXT,"
+	" ip_fragments INTEGER NOT NULL DEFAULT 0,"
+	" decode_errors INTEGER NOT NULL DEFAULT 0,"
+	" checksum_errors INTEGER NOT NULL DEFAULT 0,"
+	" flows INTEGER NOT NULL DEFAULT 0,"
+	" sessions INTEGER NOT NULL DEFAULT 0,"
+	" findings INTEGER NOT NULL DEFAULT 0,"
+	" tcp_gaps INTEGER NOT NULL DEFAULT 0,"
+	" complete INTEGER NOT NULL DEFAULT 0,"
+	" error TEXT"
+	");"
+	"CREATE TABLE run_counters ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" name TEXT NOT NULL,"
+	" value INTEGER NOT NULL,"
+	" PRIMARY KEY (run_id, name)"
+	");"
+	"CREATE TABLE sessions ("
+	" id INTEGER PRIMARY KEY,"
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" first_seen TEXT NOT NULL,"
+	" last_seen TEXT NOT NULL,"
+	" client_ip TEXT NOT NULL,"
+	" client_port INTEGER NOT NULL,"
+	" server_ip TEXT NOT NULL,"
+	" server_port INTEGER NOT NULL,"
+	" transport TEXT NOT NULL,"
+	" protocol TEXT NOT NULL,"
+	" ndpi_protocol TEXT,"
+	" tls TEXT NOT NULL,"
+	" starttls_offered INTEGER,"
+	" starttls_attempted INTEGER,"
+	" starttls_result TEXT,"
+	" client_bytes INTEGER NOT NULL DEFAULT 0,"
+	" server_bytes INTEGER NOT NULL DEFAULT 0,"
+	" gaps INTEGER NOT NULL DEFAULT 0,"
+	" ip_version INTEGER NOT NULL,"
+	" vlan INTEGER,"
+	" starttls_stripped INTEGER NOT NULL DEFAULT 0,"
+	" client_name TEXT,"
+	" auth_mechanisms TEXT,"
+	" anomalies TEXT,"
+	" end_reason TEXT"
+	");"
+	"CREATE INDEX sessions_first_seen ON sessions(first_seen);"
+	"CREATE INDEX sessions_server ON sessions(server_ip, server_port);"
+	"CREATE TABLE credentials ("
+	" id INTEGER PRIMARY KEY,"
+	" session_id INTEGER NOT NULL REFERENCES sessions(id),"
+	" seen TEXT NOT NULL,"
+	" protocol TEXT NOT NULL,"
+	" mechanism TEXT NOT NULL,"
+	" username TEXT,"
+	" exposure TEXT NOT NULL,"
+	" outcome TEXT,"
+	" count INTEGER NOT NULL DEFAULT 1"
+	");"
+	"CREATE INDEX credentials_session ON credentials(session_id);"
+	"CREATE INDEX credentials_username ON credentials(username);"
+	"CREATE TABLE findings ("
+	" id INTEGER PRIMARY KEY,"
+	" session_id INTEGER REFERENCES sessions(id),"
+	" seen TEXT NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" severity TEXT NOT NULL,"
+	" recommendation INTEGER NOT NULL,"
+	" detail TEXT"
+	");"
+	"CREATE INDEX findings_session ON findings(session_id);"
+	"CREATE INDEX findings_seen ON findings(seen);"
+	"CREATE INDEX findings_kind ON findings(kind);",
+};
+
+enum store_stmt {
+	STMT_SESSION,
+	STMT_CREDENTIAL,
+	STMT_FINDING,
+	STMT_COUNT,
+};
+
+static const char *const store_sql[STMT_COUNT] = {
+	[STMT_SESSION] = "INSERT INTO sessions (run_id, first_seen, last_seen,"
+			 " client_ip, client_port, server_ip, server_port,"
+			 " transport, protocol, ndpi_protocol, tls,"
+			 " starttls_offered, starttls_attempted,"
+			 " starttls_result, client_bytes, server_bytes, gaps,"
+			 " ip_version, vlan, starttls_stripped, client_name,"
+			 " auth_mechanisms, anomalies, end_reason)"
+			 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+			 "?,?,?)",
+	[STMT_CREDENTIAL] = "INSERT INTO credentials (session_id, seen,"
+			    " protocol, mechanism, username, exposure,"
+			    " outcome, count) VALUES (?,?,?,?,?,?,?,?)",
+	[STMT_FINDING] = "INSERT INTO findings (session_id, seen, kind,"
+			 " severity, recommendation, detail)"
+			 " VALUES (?,?,?,?,?,?)",
+};
+
+struct store {
+	sqlite3 *db;
+	sqlite3_stmt *stmt[STMT_COUNT];
+	int64_t run_id;
+	bool in_txn;
+	unsigned int batch;	/* sessions in the open transaction */
+	char error[256];
+};
+
+static int
+store_fail(struct store *st, const char *what)
+{
+	snprintf(st->error, sizeof(st->error), "%s: %s", what,
+	    st->db != NULL ? sqlite3_errmsg(st->db) : "no database");
+	return -1;
+}
+
+static int
+exec(struct store *st, const char *sql)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(st->error, sizeof(st->error), "%s",
+		    msg != NULL ? msg : sqlite3_errmsg(st->db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Creates the file with owner-only permissions before SQLite opens it, so
+ * that it is never readable by others, not even for an instant.
+ */
+static int
+create_private(const char *path, char *err, size_t errsize)
+{
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		close(fd);
+		return 0;
+	}
+	if (errno == EEXIST)
+		return 0;
+	snprintf(err, errsize, "%s: %s", path, strerror(errno));
+	return -1;
+}
+
+static int
+user_version(struct store *st)
+{
+	sqlite3_stmt *q;
+	int v = -1;
+
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q,
+		NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* Applies the migrations the database has not seen yet, each atomically. */
+static int
+migrate(struct store *st)
+{
+	char sql[64];
+	int v, target = (int)ARRAY_SIZE(store_migrations);
+
+	v = user_version(st);
+	if (v < 0)
+		return store_fail(st, "reading the schema version");
+	if (v > target) {
+		snprintf(st->error, sizeof(st->error),
+		    "the database has schema version %d, newer than this "
+		    "plainsight knows (%d)",
+		    v, target);
+		return -1;
+	}
+	for (; v < target; v++) {
+		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+		if (exec(st, "BEGIN IMMEDIATE") != 0)
+			return -1;
+		if (exec(st, store_migrations[v]) != 0 || exec(st, sql) != 0) {
+			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+			return -1;
+		}
+		if (exec(st, "COMMIT") != 0)
+			return -1;
+	}
+	return 0;
+}
+
+struct store *
+store_open(const char *path, char *err, size_t errsize)
+{
+	struct store *st;
+	int i;
+
+	st = calloc(1, sizeof(*st));
+	if (st == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return NULL;
+	}
+	if (create_private(path, err, errsize) != 0)
+		goto fail;
+	if (sqlite3_open_v2(path, &st->db,
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		snprintf(err, errsize, "%s: %s", path,
+		    st->db != NULL ? sqlite3_errmsg(st->db) : "cannot open");
+		goto fail;
+	}
+	sqlite3_busy_timeout(st->db, 10000);
+	if (exec(st, "PRAGMA journal_mode = WAL") != 0 ||
+	    exec(st, "PRAGMA synchronous = NORMAL") != 0 ||
+	    exec(st, "PRAGMA foreign_keys = ON") != 0 || migrate(st) != 0) {
+		snprintf(err, errsize, "%s: %s", path, st->error);
+		goto fail;
+	}
+	for (i = 0; i < STMT_COUNT; i++) {
+		if (sqlite3_prepare_v3(st->db, store_sql[i], -1,
+			SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
+			NULL) != SQLITE_OK) {
+			snprintf(err, errsize, "%s: %s", path,
+			    sqlite3_errmsg(st->db));
+			goto fail;
+		}
+	}
+	return st;
+
+fail:
+	store_close(st);
+	return NULL;
+}
+
+static int
+commit(struct store *st)
+{
+	if (!st->in_txn)
+		return 0;
+	if (exec(st, "COMMIT") != 0)
+		return -1;
+	st->in_txn = false;
+	st->batch = 0;
+	return 0;
+}
+
+static int
+begin(struct store *st)
+{
+	if (st->in_txn)
+		return 0;
+	if (exec(st, "BEGIN IMMEDIATE") != 0)
+		return -1;
+	st->in_txn = true;
+	return 0;
+}
+
+void
+store_close(struct store *st)
+{
+	int i;
+
+	if (st == NULL)
+		return;
+	if (st->db != NULL)
+		commit(st);
+	for (i = 0; i < STMT_COUNT; i++)
+		sqlite3_finalize(st->stmt[i]);
+	sqlite3_close(st->db);
+	free(st);
+}
+
+const char *
+store_error(const struct store *st)
+{
+	return st->error;
+}
+
+int
+store_flush(struct store *st)
+{
+	return commit(st);
+}
+
+static void
+bind_time(sqlite3_stmt *q, int col, const struct timeval *tv)
+{
+	char buf[ISO_TIME_MAX];
+
+	sqlite3_bind_text(q, col, iso_time(buf, tv), -1, SQLITE_TRANSIENT);
+}
+
+static void
+bind_text_or_null(sqlite3_stmt *q, int col, const char *s)
+{
+	if (s == NULL || s[0] == '\0')
+		sqlite3_bind_null(q, col);
+	else
+		sqlite3_bind_text(q, col, s, -1, SQLITE_TRANSIENT);
+}
+
+int
+store_run_begin(struct store *st, const char *source)
+{
+	sqlite3_stmt *q;
+	struct timeval now;
+	char buf[ISO_TIME_MAX];
+	int rc;
+
+	gettimeofday(&now, NULL);
+	if (sqlite3_prepare_v2(st->db,
+		"INSERT INTO runs (started, source, version) VALUES (?,?,?)",
+		-1, &q, NULL) != SQLITE_OK)
+		return store_fail(st, "recording the run");
+	sqlite3_bind_text(q, 1, iso_time(buf, &now), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 2, source, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(q, 3, PLAINSIGHT_VERSION, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, "recording the run");
+	st->run_id = sqlite3_last_insert_rowid(st->db);
+	return 0;
+}
+
+/* Names of the anomaly bits, stored as a comma-separated list. */
+static void
+anomaly_list(uint32_t bits, char *buf, size_t size)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+		{ SESSION_ANOM_TLS_TO_CLEARTEXT, "tls_answered_in_clear" },
+		{ SESSION_ANOM_LONG_LINE, "long_line" },
+		{ SESSION_ANOM_CREDS_DROPPED, "credentials_dropped" },
+		{ SESSION_ANOM_GARBAGE, "garbage" },
+		{ SESSION_ANOM_PIPELINE_OVERFLOW, "pipeline_overflow" },
+		{ SESSION_ANOM_MIDSTREAM, "midstream" },
+		{ SESSION_ANOM_ONE_SIDED, "one_sided" },
+		{ SESSION_ANOM_GAP, "gap" },
+	};
+	size_t i, len = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		if ((bits & names[i].bit) == 0)
+			continue;
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+		    len > 0 ? "," : "", names[i].name);
+		if (len >= size)
+			break;
+	}
+}
+
+static int
+insert_session(struct store *st, const struct session *s, const char *end)
+{
+	sqlite3_stmt *q = st->stmt[STMT_SESSION];
+	char cip[64], sip[64], anomalies[192];
+	const char *result;
+
+	ip_string(cip, sizeof(cip), s->ip_version, s->client_ip);
+	ip_string(sip, sizeof(sip), s->ip_version, s->server_ip);
+	anomaly_list(s->anomalies, anomalies, sizeof(anomalies));
+	result = starttls_result_name(s->starttls_result);
+
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	sqlite3_bind_int64(q, 1, st->run_id);
+	bind_time(q, 2, &s->first_seen);
+	bind_time(q, 3, &s->last_seen);
+	sqlite3_bind_text(q, 4, cip, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 5, s->client_port);
+	sqlite3_bind_text(q, 6, sip, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 7, s->server_port);
+	sqlite3_bind_text(q, 8, "tcp", -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 9, app_proto_name(s->protocol), -1,
+	    SQLITE_STATIC);
+	bind_text_or_null(q, 10, s->ndpi_protocol);
+	sqlite3_bind_text(q, 11, tls_mode_name(s->tls), -1, SQLITE_STATIC);
+
+	/* STARTTLS columns: NULL where the session never showed them. */
+	if (s->starttls_offered >= 0)
+		sqlite3_bind_int(q, 12, s->starttls_offered);
+	if (s->starttls_attempted)
+		sqlite3_bind_int(q, 13, 1);
+	else if (s->starttls_offered >= 0)
+		sqlite3_bind_int(q, 13, 0);
+	bind_text_or_null(q, 14, result);
+
+	sqlite3_bind_int64(q, 15, (sqlite3_int64)s->client_bytes);
+	sqlite3_bind_int64(q, 16, (sqlite3_int64)s->server_bytes);
+	sqlite3_bind_int64(q, 17, s->gaps);
+	sqlite3_bind_int(q, 18, s->ip_version);
+	if (s->vlan != 0)
+		sqlite3_bind_int(q, 19, s->vlan);
+	sqlite3_bind_int(q, 20, s->starttls_stripped);
+	bind_text_or_null(q, 21, s->client_name);
+	bind_text_or_null(q, 22, s->auth_offered);
+	bind_text_or_null(q, 23, anomalies);
+	bind_text_or_null(q, 24, end);
+	if (sqlite3_step(q) != SQLITE_DONE)
+		return store_fail(st, "storing a session");
+	return 0;
+}
+
+static int
+insert_credential(struct store *st, int64_t sid, const struct session *s,
+    const struct credential *c)
+{
+	sqlite3_stmt *q = st->stmt[STMT_CREDENTIAL];
+
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	sqlite3_bind_int64(q, 1, sid);
+	bind_time(q, 2, &c->seen);
+	sqlite3_bind_text(q, 3, app_proto_name(s->protocol), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, c->mechanism, -1, SQLITE_TRANSIENT);
+	bind_text_or_null(q, 5, c->username);
+	sqlite3_bind_text(q, 6, exposure_name(c->exposure), -1,
+	    SQLITE_STATIC);
+	bind_text_or_null(q, 7, outcome_name(c->outcome));
+	sqlite3_bind_int64(q, 8, c->count);
+	if (sqlite3_step(q) != SQLITE_DONE)
+		return store_fail(st, "storing a credential");
+	return 0;
+}
+
+static int
+insert_finding(struct store *st, int64_t sid, const struct finding *f)
+{
+	sqlite3_stmt *q = st->stmt[STMT_FINDING];
+
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	sqlite3_bind_int64(q, 1, sid);
+	bind_time(q, 2, &f->seen);
+	sqlite3_bind_text(q, 3, f->kind, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, severity_name(f->severity), -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int(q, 5, f->recommendation);
+	bind_text_or_null(q, 6, f->detail);
+	if (sqlite3_step(q) != SQLITE_DONE)
+		return store_fail(st, "storing a finding");
+	return 0;
+}
+
+int
+store_session(struct store *st, const struct session *s, const char *end,
+    const struct finding *f, size_t nf)
+{
+	int64_t sid;
+	unsigned int i;
+
+	if (begin(st) != 0 || insert_session(st, s, end) != 0)
+		return -1;
+	sid = sqlite3_last_insert_rowid(st->db);
+	for (i = 0; i < s->ncreds; i++) {
+		if (insert_credential(st, sid, s, &s->creds[i]) != 0)
+			return -1;
+	}
+	for (i = 0; i < nf; i++) {
+		if (insert_finding(st, sid, &f[i]) != 0)
+			return -1;
+	}
+	if (++st->batch >= STORE_BATCH)
+		return commit(st);
+	return 0;
+}
+
+static void
+bind_time_or_null(sqlite3_stmt *q, int col, const struct timeval *tv)
+{
+	if (tv->tv_sec == 0 && tv->tv_usec == 0)
+		sqlite3_bind_null(q, col);
+	else
+		bind_time(q, col, tv);
+}
+
+static int
+insert_counters(struct store *st, const struct run_summary *sum)
+{
+	sqlite3_stmt *q;
+	size_t i;
+	int rc = 0;
+
+	if (sqlite3_prepare_v2(st->db,
+		"INSERT OR REPLACE INTO run_counters (run_id, name, value)"
+		" VALUES (?,?,?)",
+		-1, &q, NULL) != SQLITE_OK)
+		return store_fail(st, "recording counters");
+	for (i = 0; i < sum->ncounters && rc == 0; i++) {
+		sqlite3_reset(q);
+		sqlite3_bind_int64(q, 1, st->run_id);
+		sqlite3_bind_text(q, 2, sum->counters[i].name, -1,
+		    SQLITE_STATIC);
+		sqlite3_bind_int64(q, 3,
+		    (sqlite3_int64)sum->counters[i].value);
+		if (sqlite3_step(q) != SQLITE_DONE)
+			rc = store_fail(st, "recording counters");
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int
+store_run_end(struct store *st, const struct run_summary *sum)
+{
+	sqlite3_stmt *q;
+	struct timeval now;
+	int rc;
+
+	if (begin(st) != 0)
+		return -1;
+	if (sqlite3_prepare_v2(st->db,
+		"UPDATE runs SET finished = ?, packets = ?, bytes = ?,"
+		" dropped = ?, truncated = ?, first_packet = ?,"
+		" last_packet = ?, ip_fragments = ?, decode_errors = ?,"
+		" checksum_errors = ?, flows = ?, sessions = ?, findings = ?,"
+		" tcp_gaps = ?, complete = ?, error = ? WHERE id = ?",
+		-1, &q, NULL) != SQLITE_OK)
+		return store_fail(st, "completing the run");
+	gettimeofday(&now, NULL);
+	bind_time(q, 1, &now);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)sum->packets);
+	sqlite3_bind_int64(q, 3, (sqlite3_int64)sum->bytes);
+	sqlite3_bind_int64(q, 4, (sqlite3_int64)sum->dropped);
+	sqlite3_bind_int64(q, 5, (sqlite3_int64)sum->truncated);
+	bind_time_or_null(q, 6, &sum->first_packet);
+	bind_time_or_null(q, 7, &sum->last_packet);
+	sqlite3_bind_int64(q, 8, (sqlite3_int64)sum->ip_fragments);
+	sqlite3_bind_int64(q, 9, (sqlite3_int64)sum->decode_errors);
+	sqlite3_bind_int64(q, 10, (sqlite3_int64)sum->checksum_errors);
+	sqlite3_bind_int64(q, 11, (sqlite3_int64)sum->flows);
+	sqlite3_bind_int64(q, 12, (sqlite3_int64)sum->sessions);
+	sqlite3_bind_int64(q, 13, (sqlite3_int64)sum->findings);
+	sqlite3_bind_int64(q, 14, (sqlite3_int64)sum->tcp_gaps);
+	sqlite3_bind_int(q, 15, sum->complete);
+	bind_text_or_null(q, 16, sum->error);
+	sqlite3_bind_int64(q, 17, st->run_id);
+	rc = sqlite3_step(q);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, "completing the run");
+	if (insert_counters(st, sum) != 0)
+		return -1;
+	return commit(st);
+}

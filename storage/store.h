@@ -1,0 +1,80 @@
+/*
+ * store.h - writing runs, sessions, credentials and findings to SQLite.
+ *
+ * The schema is a public interface, documented in docs/schema.md.  Writes
+ * are batched in transactions; the database is in WAL mode so that readers
+ * (the report, the sqlite3 CLI) can look while a sensor writes.  A new
+ * database file is created readable by its owner only.
+ */
+#ifndef PLAINSIGHT_STORE_H
+#define PLAINSIGHT_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+#include "analyzers/findings.h"
+#include "analyzers/session.h"
+
+/* The schema version kept in PRAGMA user_version. */
+#define STORE_SCHEMA_VERSION 1
+
+/* A counter of a run, stored by name. */
+struct store_counter {
+	const char *name;
+	uint64_t value;
+};
+
+/* What a run saw, for the runs row. */
+struct run_summary {
+	struct timeval first_packet; /* capture time; zero if no packet */
+	struct timeval last_packet;
+	uint64_t packets;
+	uint64_t bytes;		/* on the wire */
+	uint64_t dropped;	/* by the kernel or interface */
+	uint64_t truncated;	/* cut by the snap length */
+	uint64_t ip_fragments;
+	uint64_t decode_errors;
+	uint64_t checksum_errors;
+	uint64_t flows;
+	uint64_t sessions;
+	uint64_t findings;
+	uint64_t tcp_gaps;
+	bool complete;		/* every input was read to its end */
+	const char *error;	/* why not, or NULL */
+	const struct store_counter *counters; /* everything else */
+	size_t ncounters;
+};
+
+struct store;
+
+/*
+ * Opens (creating if needed) the database at path and brings its schema up
+ * to date.  On failure returns NULL with a message in err.
+ */
+struct store *store_open(const char *path, char *err, size_t errsize);
+
+/* Commits what is pending and closes; st may be NULL. */
+void store_close(struct store *st);
+
+/* Starts a run reading from source (files or an interface). */
+int store_run_begin(struct store *st, const char *source);
+
+/*
+ * Stores a finished session with its credentials and findings, within the
+ * current batch.  end is why the session ended ("closed", "timeout", ...).
+ */
+int store_session(struct store *st, const struct session *s,
+    const char *end, const struct finding *f, size_t nf);
+
+/* Completes the run's row and commits. */
+int store_run_end(struct store *st, const struct run_summary *sum);
+
+/* Commits the current batch so that readers see it. */
+int store_flush(struct store *st);
+
+/* The last error message. */
+const char *store_error(const struct store *st);
+
+#endif
