@@ -317,6 +317,8 @@ stream_drain(struct engine *e, struct analysis *a, enum dir d)
 	unsigned int flags;
 	size_t used;
 
+	unsigned int switches = a->switches;
+
 	while (st->len > 0 && a->an != NULL) {
 		flags = st->len >= a->an->bufmax ? PARSE_FULL : 0;
 		used = call_parse(a, d, st->buf, st->len, flags);
@@ -324,18 +326,20 @@ stream_drain(struct engine *e, struct analysis *a, enum dir d)
 			memmove(st->buf, st->buf + used, st->len - used);
 			st->len -= used;
 		}
-		if (apply_requests(e, a)) {
-			stream_drain(e, a, (enum dir)(1 - d));
+		if (apply_requests(e, a))
 			continue;
-		}
 		if (used == 0) {
 			if (flags & PARSE_FULL) {
 				stream_lose(e, a, d, st->len);
 				st->len = 0;
 			}
-			return;
+			break;
 		}
 	}
+
+	/* A new analyzer also gets what waits in the other direction. */
+	if (a->switches != switches)
+		stream_drain(e, a, (enum dir)(1 - d));
 }
 
 /*
@@ -347,6 +351,7 @@ stream_input(struct engine *e, struct analysis *a, enum dir d,
     const uint8_t *p, size_t n)
 {
 	struct stream *st = &a->st[d];
+	unsigned int switches = a->switches;
 	size_t used, take;
 
 	while (n > 0 && a->an != NULL) {
@@ -354,10 +359,8 @@ stream_input(struct engine *e, struct analysis *a, enum dir d,
 			used = call_parse(a, d, p, n, 0);
 			p += used;
 			n -= used;
-			if (apply_requests(e, a)) {
-				stream_drain(e, a, (enum dir)(1 - d));
+			if (apply_requests(e, a))
 				continue;
-			}
 			if (n == 0)
 				break;
 		}
@@ -372,6 +375,8 @@ stream_input(struct engine *e, struct analysis *a, enum dir d,
 		n -= take;
 		stream_drain(e, a, d);
 	}
+	if (a->switches != switches && a->an != NULL)
+		stream_drain(e, a, (enum dir)(1 - d));
 }
 
 /* Appends a record to an undecided flow's log; false when full. */
@@ -538,6 +543,9 @@ choice_from_ndpi(const struct flow *f, struct app_choice *c)
 		c->proto = APP_POP3;
 		c->tls = TLS_MODE_IMPLICIT;
 		return true;
+	case CLASSIFY_SOCKS:
+		c->proto = APP_SOCKS;
+		return true;
 	default:
 		return false;
 	}
@@ -567,7 +575,7 @@ attach(struct engine *e, struct flow *f, struct analysis *a,
 		return;
 	}
 	a->decided = true;
-	a->s.protocol = c->proto == APP_TLS ? APP_TLS : c->proto;
+	a->s.protocol = c->proto;
 	a->s.tls = c->tls;
 	a->state = an->create(&a->s);
 	if (a->state == NULL) {
@@ -606,7 +614,8 @@ decide(struct engine *e, struct flow *f, struct analysis *a, bool final)
 	chosen = registry_port(server_port(f), &c);
 	if (!chosen && (f->stage & STAGE_CLASSIFIED))
 		chosen = choice_from_ndpi(f, &c);
-	if (!chosen && (final || (f->stage & STAGE_CLASSIFIED)))
+	if (!chosen && (final || (f->stage & STAGE_CLASSIFIED)) &&
+	    !classify_known(f))
 		chosen = registry_sniff(first[1 - f->client],
 		    len[1 - f->client], first[f->client], len[f->client],
 		    &c) && c.proto != APP_TLS;
@@ -669,6 +678,9 @@ analysis_store(struct engine *e, struct flow *f, struct analysis *a,
 		classify_name(e->cls, f, s->ndpi_protocol,
 		    sizeof(s->ndpi_protocol));
 
+	/* A proxy that tunnelled nothing plainsight knows is not a session. */
+	if (s->protocol == APP_SOCKS || s->protocol == APP_UNKNOWN)
+		return;
 	n = findings_evaluate(s, found, ARRAY_SIZE(found));
 	if (store_session(e->cfg.store, s, end_name(why), found, n) != 0) {
 		if (e->stats.store_errors++ == 0)

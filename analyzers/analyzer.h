@@ -59,6 +59,7 @@ extern const struct analyzer smtp_analyzer;
 extern const struct analyzer imap_analyzer;
 extern const struct analyzer pop3_analyzer;
 extern const struct analyzer tls_analyzer;
+extern const struct analyzer socks_analyzer;
 
 /* The cleartext analyzer for a mail protocol, or NULL. */
 const struct analyzer *analyzer_for_proto(enum app_proto proto);

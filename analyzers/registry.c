@@ -17,6 +17,7 @@ static const struct {
 	{ 587, APP_SMTP, TLS_MODE_NONE },    /* RFC 6409 submission */
 	{ 993, APP_IMAP, TLS_MODE_IMPLICIT }, /* RFC 8314 */
 	{ 995, APP_POP3, TLS_MODE_IMPLICIT }, /* RFC 8314 */
+	{ 1080, APP_SOCKS, TLS_MODE_NONE },  /* RFC 1928 */
 };
 
 bool
@@ -71,13 +72,35 @@ registry_is_greeting(const uint8_t *p, size_t n)
 	    pop3_greeting(p, n);
 }
 
+/*
+ * FTP greets with 220 too: an SMTP server is recognised by the word SMTP
+ * in its greeting (RFC 5321 section 4.3.1 recommends ESMTP there), or by a
+ * client that says EHLO or HELO.
+ */
+static bool
+smtp_start(const uint8_t *server, size_t slen, const uint8_t *client,
+    size_t clen)
+{
+	size_t i, n;
+
+	if (ascii_word(client, clen, "EHLO") || ascii_word(client, clen, "HELO"))
+		return true;
+	if (!smtp_greeting(server, slen))
+		return false;
+	n = span_until(server, slen, '\n');
+	for (i = 0; i + 4 <= n; i++) {
+		if (ascii_prefix(server + i, n - i, "SMTP"))
+			return true;
+	}
+	return false;
+}
+
 bool
 registry_sniff(const uint8_t *server, size_t slen, const uint8_t *client,
     size_t clen, struct app_choice *choice)
 {
 	choice->tls = TLS_MODE_NONE;
-	if (smtp_greeting(server, slen) || ascii_word(client, clen, "EHLO") ||
-	    ascii_word(client, clen, "HELO"))
+	if (smtp_start(server, slen, client, clen))
 		choice->proto = APP_SMTP;
 	else if (imap_greeting(server, slen))
 		choice->proto = APP_IMAP;
@@ -96,6 +119,8 @@ registry_analyzer(const struct app_choice *choice)
 {
 	if (choice->tls == TLS_MODE_IMPLICIT || choice->proto == APP_TLS)
 		return &tls_analyzer;
+	if (choice->proto == APP_SOCKS)
+		return &socks_analyzer;
 	return analyzer_for_proto(choice->proto);
 }
 

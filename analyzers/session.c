@@ -16,6 +16,7 @@ static const char *const app_proto_names[APP_MAX] = {
 	[APP_POP3] = "pop3",
 	[APP_TLS] = "tls",
 	[APP_HTTP] = "http",
+	[APP_SOCKS] = "socks",
 };
 
 const char *

@@ -26,6 +26,7 @@ enum app_proto {
 	APP_POP3,
 	APP_TLS, /* TLS with nothing known of what it carries */
 	APP_HTTP,
+	APP_SOCKS, /* a proxy, until what it tunnels is known */
 	APP_MAX,
 };
 

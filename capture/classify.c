@@ -175,6 +175,12 @@ kind_proto(const struct flow *f)
 							 f->ndpi_app;
 }
 
+bool
+classify_known(const struct flow *f)
+{
+	return kind_proto(f) != NDPI_PROTOCOL_UNKNOWN;
+}
+
 enum classify_kind
 classify_kind(const struct flow *f)
 {

@@ -60,6 +60,9 @@ void classify_giveup(struct classifier *c, struct flow *f);
 /* Frees nDPI's state of f without a verdict (f is being recycled). */
 void classify_release(struct classifier *c, struct flow *f);
 
+/* True when nDPI named a protocol for f (by content or by a guess). */
+bool classify_known(const struct flow *f);
+
 /* What the settled verdict of f means for plainsight. */
 enum classify_kind classify_kind(const struct flow *f);
 
