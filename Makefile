@@ -41,7 +41,7 @@ MAIN	:= $(BUILD)/plainsight.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean test unit pcap-test e2e bench format check-format
+.PHONY: all clean test unit pcap-test e2e bench format check-format sample
 
 all: plainsight
 
@@ -71,8 +71,18 @@ e2e: plainsight
 
 test: unit pcap-test e2e
 
-bench: plainsight
-	sh bench/run.sh
+# The main job on the bundled sample: capture, then report.
+sample: plainsight
+	rm -f sample.db sample.db-wal sample.db-shm
+	./plainsight capture -r samples/mail-night.pcap -d sample.db
+	./plainsight report -d sample.db
+
+build/bench/readloop: bench/readloop.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LDLIBS)
+
+bench: plainsight build/bench/readloop
+	$(PYTHON) bench/run.py
 
 format:
 	clang-format -i $(SRCS) plainsight.c $(wildcard */*.h *.h) $(UNIT_SRCS)

@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Benchmark plainsight against a bare libpcap loop and ndpiReader.
+
+Generates (once, outside the repository) a realistic capture with
+gen-bench-pcap.py, then runs on the same file, in the same run:
+  readloop     libpcap reading every packet and nothing else (the ceiling)
+  plainsight   plainsight capture -r FILE
+  ndpiReader   nDPI's own reader (Debian's libndpi-bin)
+Each is run REPEAT times; the median wall time counts.  Prints throughput
+(Gbit/s, packets/s), peak resident memory, ratios, and checks plainsight's
+database against the generator's truth file.
+
+Environment: BENCH_DIR (default /tmp/plainsight-bench), BENCH_SIZE_MB (1024),
+BENCH_REPEAT (3), BENCH_SEED (1), BENCH_NDPI (1; 0 skips ndpiReader).
+Exit status 1 when a count disagrees with the truth.
+"""
+import json
+import os
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+
+
+def env(name, default):
+    return os.environ.get(name, default)
+
+
+def generate(path, size_mb, seed):
+    truth = path + ".truth.json"
+    if os.path.exists(path) and os.path.exists(truth):
+        return
+    print(f"generating {size_mb} MiB capture in {path} ...", flush=True)
+    subprocess.run([sys.executable, os.path.join(HERE, "gen-bench-pcap.py"),
+                    "--out", path, "--size-mb", str(size_mb),
+                    "--seed", str(seed)], check=True)
+
+
+def timed(cmd, cwd=None):
+    """Runs cmd; returns (wall seconds, peak RSS in MiB, stdout)."""
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, cwd=cwd)
+    out = proc.stdout.read()
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.exit(f"{cmd[0]} failed ({code}): {err.decode()[-500:]}")
+    return wall, usage.ru_maxrss / 1024.0, out.decode()
+
+
+def measure(name, cmd, repeat, setup=None):
+    walls, rss, out = [], 0.0, ""
+    for _ in range(repeat):
+        if setup:
+            setup()
+        wall, peak, out = timed(cmd)
+        walls.append(wall)
+        rss = max(rss, peak)
+    return {"name": name, "wall": statistics.median(walls),
+            "walls": walls, "rss": rss, "out": out}
+
+
+def one(db, sql):
+    return db.execute(sql).fetchone()[0] or 0
+
+
+def check_counts(dbpath, truth):
+    """Compares what plainsight stored with the generator's truth."""
+    db = sqlite3.connect(dbpath)
+    checks = []
+
+    def expect(what, got, want):
+        checks.append((what, got, want, got == want))
+
+    for proto in ("smtp", "imap", "pop3"):
+        expect(f"{proto} sessions",
+               one(db, f"SELECT count(*) FROM sessions WHERE protocol='{proto}'"),
+               truth["sessions"].get(proto, 0))
+        expect(f"{proto} STARTTLS sessions",
+               one(db, "SELECT count(*) FROM sessions WHERE protocol="
+                       f"'{proto}' AND tls='starttls'"),
+               truth["starttls_sessions"].get(proto, 0))
+        expect(f"{proto} offered but not used",
+               one(db, "SELECT count(*) FROM sessions WHERE protocol="
+                       f"'{proto}' AND tls='none' AND starttls_offered=1 "
+                       "AND coalesce(starttls_attempted, 0)=0"),
+               truth["missing_starttls"].get(f"{proto}_offered_not_used", 0))
+        expect(f"{proto} not offered",
+               one(db, "SELECT count(*) FROM sessions WHERE protocol="
+                       f"'{proto}' AND tls='none' AND starttls_offered=0"),
+               truth["missing_starttls"].get(f"{proto}_not_offered", 0))
+
+    mechs = {"smtp_auth_plain": ("smtp", "PLAIN"),
+             "smtp_auth_login": ("smtp", "LOGIN"),
+             "imap_login": ("imap", "LOGIN"),
+             "imap_authenticate_plain": ("imap", "PLAIN"),
+             "pop3_user_pass": ("pop3", "USER")}
+    mail = [c for c in truth["credential_list"]
+            if c["protocol"] in ("smtp", "imap", "pop3")]
+    for key, (proto, mech) in mechs.items():
+        expect(f"credentials {proto} {mech}",
+               one(db, "SELECT count(*) FROM credentials WHERE protocol="
+                       f"'{proto}' AND mechanism='{mech}'"),
+               sum(1 for c in mail if c["mechanism"] == key))
+    expect("mail credentials accepted",
+           one(db, "SELECT count(*) FROM credentials WHERE protocol IN "
+                   "('smtp','imap','pop3') AND outcome='accepted'"),
+           sum(1 for c in mail if c["accepted"]))
+    expect("mail credentials rejected",
+           one(db, "SELECT count(*) FROM credentials WHERE protocol IN "
+                   "('smtp','imap','pop3') AND outcome='rejected'"),
+           sum(1 for c in mail if not c["accepted"]))
+    db.close()
+    return checks
+
+
+def main():
+    bench_dir = env("BENCH_DIR", "/tmp/plainsight-bench")
+    size_mb = int(env("BENCH_SIZE_MB", "1024"))
+    repeat = int(env("BENCH_REPEAT", "3"))
+    seed = int(env("BENCH_SEED", "1"))
+    os.makedirs(bench_dir, exist_ok=True)
+    pcap = os.path.join(bench_dir, f"bench-{size_mb}m-s{seed}.pcap")
+    generate(pcap, size_mb, seed)
+    with open(pcap + ".truth.json") as f:
+        truth = json.load(f)
+    size = os.path.getsize(pcap)
+    packets = truth["file"]["packets"]
+
+    # Warm the page cache so that every tool reads from memory.
+    with open(pcap, "rb") as f:
+        while f.read(1 << 24):
+            pass
+
+    dbpath = os.path.join(bench_dir, "bench.db")
+
+    def fresh_db():
+        for suffix in ("", "-wal", "-shm"):
+            if os.path.exists(dbpath + suffix):
+                os.unlink(dbpath + suffix)
+
+    runs = [measure("readloop", [os.path.join(TOP, "build", "bench",
+                                              "readloop"), pcap], repeat),
+            measure("plainsight", [os.path.join(TOP, "plainsight"),
+                                   "capture", "-q", "-r", pcap,
+                                   "-d", dbpath], repeat, fresh_db)]
+    if env("BENCH_NDPI", "1") != "0" and shutil.which("ndpiReader"):
+        runs.append(measure("ndpiReader", ["ndpiReader", "-q", "-i", pcap],
+                            1))
+
+    print(f"\ncapture: {pcap}\n  {size / 1e9:.2f} GB, {packets:,} packets, "
+          f"median of {repeat} runs (ndpiReader: 1)\n")
+    print(f"{'tool':<12} {'seconds':>8} {'Gbit/s':>8} {'Mpkt/s':>8} "
+          f"{'peak MiB':>9}")
+    by = {}
+    for r in runs:
+        by[r["name"]] = r
+        print(f"{r['name']:<12} {r['wall']:8.2f} "
+              f"{size * 8 / r['wall'] / 1e9:8.2f} "
+              f"{packets / r['wall'] / 1e6:8.2f} {r['rss']:9.1f}")
+    ps = by["plainsight"]
+    print()
+    print(f"plainsight speed / readloop speed:   "
+          f"{by['readloop']['wall'] / ps['wall']:.2f}")
+    if "ndpiReader" in by:
+        print(f"plainsight speed / ndpiReader speed: "
+              f"{by['ndpiReader']['wall'] / ps['wall']:.2f}")
+        print(f"plainsight memory / ndpiReader:      "
+              f"{ps['rss'] / by['ndpiReader']['rss']:.2f}")
+
+    print("\ncounts against the truth file:")
+    ok = True
+    for what, got, want, good in check_counts(dbpath, truth):
+        ok &= good
+        print(f"  {'ok ' if good else 'BAD'} {what:<34} {got:>8} "
+              f"(truth {want})")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+#!/bin/sh
+# Live capture: an SMTP submission with AUTH PLAIN crosses a veth pair into
+# a network namespace while plainsight listens on the near end, drops root
+# and is stopped with SIGTERM.  Needs root; touches nothing outside the
+# namespace and the pair it creates.
+#
+#   sh tests/live.sh PLAINSIGHT TMPDIR
+set -u
+
+bin=$1
+tmp=$2
+ns=psns$$
+near=psa$$
+far=psb$$
+db=$tmp/live.db
+status=1
+
+cleanup() {
+	[ -n "${pid:-}" ] && kill "$pid" 2>/dev/null
+	[ -n "${srv:-}" ] && kill "$srv" 2>/dev/null
+	ip link del "$near" 2>/dev/null
+	ip netns del "$ns" 2>/dev/null
+}
+trap cleanup EXIT
+
+say() {
+	echo "  live: $*"
+}
+
+ip netns add "$ns" || exit 1
+ip link add "$near" type veth peer name "$far" || exit 1
+ip link set "$far" netns "$ns"
+ip addr add 198.51.100.1/24 dev "$near"
+ip link set "$near" up
+ip netns exec "$ns" ip addr add 198.51.100.2/24 dev "$far"
+ip netns exec "$ns" ip link set "$far" up
+ip netns exec "$ns" ip link set lo up
+
+# A minimal submission server: greeting, EHLO without STARTTLS, AUTH, QUIT.
+ip netns exec "$ns" python3 -c '
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("198.51.100.2", 587))
+s.listen(1)
+c, _ = s.accept()
+f = c.makefile("rb")
+c.sendall(b"220 mx.example.net ESMTP\r\n")
+for line in f:
+    cmd = line.split(b" ")[0].strip().upper()
+    if cmd == b"EHLO":
+        c.sendall(b"250-mx.example.net\r\n250 AUTH PLAIN LOGIN\r\n")
+    elif cmd == b"AUTH":
+        c.sendall(b"235 2.7.0 Authentication successful\r\n")
+    elif cmd == b"QUIT":
+        c.sendall(b"221 2.0.0 Bye\r\n")
+        break
+c.close()
+' &
+srv=$!
+
+"$bin" capture -q -i "$near" -d "$db" -u nobody 2>"$tmp/live.err" &
+pid=$!
+sleep 2
+
+# The client: AUTH PLAIN for live@example.org with password Live-Secret-91.
+python3 -c '
+import socket, time
+c = socket.create_connection(("198.51.100.2", 587), timeout=5)
+f = c.makefile("rb")
+f.readline()
+c.sendall(b"EHLO client.example.org\r\n")
+f.readline(); f.readline()
+c.sendall(b"AUTH PLAIN AGxpdmVAZXhhbXBsZS5vcmcATGl2ZS1TZWNyZXQtOTE=\r\n")
+f.readline()
+c.sendall(b"QUIT\r\n")
+f.readline()
+c.close()
+' || say "client failed"
+
+sleep 1
+user=$(stat -c %U "/proc/$pid" 2>/dev/null)
+kill -TERM "$pid"
+wait "$pid"
+rc=$?
+pid=
+wait "$srv" 2>/dev/null
+srv=
+
+q() {
+	sqlite3 -batch -noheader "$db" "$1"
+}
+
+if [ "$rc" -ne 0 ]; then
+	say "exit status $rc: $(cat "$tmp/live.err")"
+elif [ "$user" != nobody ]; then
+	say "ran as '$user', not nobody"
+elif [ "$(q "SELECT protocol || ' ' || server_port || ' ' || tls
+    FROM sessions")" != "smtp 587 none" ]; then
+	say "sessions: $(q "SELECT * FROM sessions")"
+elif [ "$(q "SELECT mechanism || ' ' || username || ' ' || exposure ||
+    ' ' || outcome FROM credentials")" != \
+    "PLAIN live@example.org cleartext accepted" ]; then
+	say "credentials: $(q "SELECT * FROM credentials")"
+elif [ "$(q "SELECT complete FROM runs")" != 1 ]; then
+	say "run not complete: $(q "SELECT * FROM runs")"
+elif grep -q Live-Secret-91 "$db" "$tmp/live.err" 2>/dev/null; then
+	say "the password reached the database or the log"
+else
+	status=0
+fi
+exit $status
