@@ -163,9 +163,14 @@ starttls_findings(const struct session *s, struct finding_list *l)
 		break;
 	}
 
-	if (encrypted(s))
+	/*
+	 * Where a middlebox tampered with the evidence, neither the server's
+	 * offer nor the client's use of STARTTLS can be judged: the stripping
+	 * finding stands in for both.
+	 */
+	if (encrypted(s) || s->starttls_stripped)
 		return;
-	if (s->starttls_offered == 0 && !s->starttls_stripped)
+	if (s->starttls_offered == 0)
 		add(l, "starttls_not_offered",
 		    is_relay(s) ? SEVERITY_MEDIUM : SEVERITY_HIGH, rec,
 		    &s->first_seen, "the server did not offer %s", word);

@@ -216,6 +216,30 @@ session_add_credential(struct session *s, const struct timeval *seen,
 	return (int)s->ncreds++;
 }
 
+/*
+ * Folds credential i into an earlier one that is the same login with the
+ * same verdict (a client retrying one user and password), if any.
+ */
+static void
+fold_credential(struct session *s, unsigned int i)
+{
+	struct credential *c = &s->creds[i], *o;
+	unsigned int j;
+
+	for (j = 0; j < i; j++) {
+		o = &s->creds[j];
+		if (o->outcome == c->outcome && o->exposure == c->exposure &&
+		    strcmp(o->mechanism, c->mechanism) == 0 &&
+		    strcmp(o->username, c->username) == 0) {
+			o->count += c->count;
+			memmove(c, c + 1,
+			    (s->ncreds - i - 1) * sizeof(*c));
+			s->ncreds--;
+			return;
+		}
+	}
+}
+
 void
 session_set_outcome(struct session *s, enum outcome o)
 {
@@ -224,6 +248,7 @@ session_set_outcome(struct session *s, enum outcome o)
 	for (i = s->ncreds; i > 0; i--) {
 		if (s->creds[i - 1].outcome == OUTCOME_UNKNOWN) {
 			s->creds[i - 1].outcome = o;
+			fold_credential(s, i - 1);
 			return;
 		}
 	}

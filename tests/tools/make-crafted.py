@@ -1,0 +1,1494 @@
+#!/usr/bin/env python3
+"""Regenerate the crafted captures of plainsight's pcap regression suite.
+
+Usage: make-crafted.py [--out DIR] [--only NAME,...] [--list]
+
+Writes tests/pcap/crafted/<case>.pcap (or .pcapng) for every case below.
+The output is deterministic: running it again gives identical files, so a
+difference in `git status` after a run means a case's bytes changed and its
+expected file (tests/pcap/<case>.expected) must be worked out again.
+
+Each case is one function; its docstring says what the capture holds.
+Hosts are documentation addresses (clients in 10/8), users and passwords
+are made up.
+"""
+
+import argparse
+import base64
+import hashlib
+import hmac
+import os
+import struct
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from pcapcraft import (  # noqa: E402
+    Capture, TcpConn, LINKTYPE_ETHERNET, LINKTYPE_RAW, LINKTYPE_RAW_BSD,
+    LINKTYPE_IPV4, LINKTYPE_IPV6, LINKTYPE_NULL, LINKTYPE_LOOP,
+    LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_IEEE802_11, ETH_VLAN,
+    ETH_QINQ, ETH_IPV4, ETH_ARP, IPPROTO_TCP, IPPROTO_UDP, eth_link,
+    mpls_link, gre_link, erspan2_link, erspan3_link, vxlan_link, sll_link,
+    sll2_link, raw_link, null_link, loop_link, ethernet, ipv4,
+    ipv4_fragments, udp, tcp, hop_by_hop, dest_opts, tls12_client_hello,
+    tls12_server_flight, tls12_client_finish, tls12_server_finish,
+    tls12_app_data, tls12_close_notify)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULT_OUT = os.path.join(HERE, "..", "pcap", "crafted")
+
+# The server certificate of the TLS cases: CN=mail.example.net, issued by
+# "Example Test Root", valid 2024-01-01 to 2034-01-01 (made with openssl
+# for these tests; its key is not kept).
+CERT_DER = base64.b64decode("""
+MIIDWzCCAkOgAwIBAgICEJIwDQYJKoZIhvcNAQELBQAwNjEYMBYGA1UECgwPRXhhbXBsZSBU
+ZXN0IENBMRowGAYDVQQDDBFFeGFtcGxlIFRlc3QgUm9vdDAeFw0yNDAxMDEwMDAwMDBaFw0z
+NDAxMDEwMDAwMDBaMBsxGTAXBgNVBAMMEG1haWwuZXhhbXBsZS5uZXQwggEiMA0GCSqGSIb3
+DQEBAQUAA4IBDwAwggEKAoIBAQCyBj39TczaOBZ3COueVV+vFpksEuW++9x8OmgVJEw+TwfR
+JMel8o2KOdbwMovNPoWreMcEekG7BJdbFRkcZbpDaONPpas7UZqqZDthc+/Oy3cCc9lS00Mc
+OjljVXqs3E4yjnr8CRnARBFrzs7ALKM4xbEErwJX1UrvJPwyqQqlo0zbeXVKqfZrC9QXzEge
+gou0zbOROmnCp8o4yYOcqYC5AHn+ZuPhI7O7KcF4bYAsXf/1BDHgOaIfiWhAw5MIgFn/1K6R
+D+XiTAJDwm1eoXZLHmcp/aTFu7S7X5LNc8Aqh6mMOApDBd6Vi6CMiYaqLs2S7RbI8p9yFlvs
+2UzCp7XjAgMBAAGjgY0wgYowGwYDVR0RBBQwEoIQbWFpbC5leGFtcGxlLm5ldDATBgNVHSUE
+DDAKBggrBgEFBQcDATAJBgNVHRMEAjAAMAsGA1UdDwQEAwIFoDAdBgNVHQ4EFgQUy9e0hH6t
+pexni8Zg3SPkPGpXJJswHwYDVR0jBBgwFoAU2oP71whr29tx4PRzaArj3OdZtwkwDQYJKoZI
+hvcNAQELBQADggEBAHAfS0Jl/XuAmda5lFYQ27NMt8nafX77GwxcqZU5fvSJmkfsu/7Ti8pY
+2y47yP4il2ZeNpuUgrxx0J6064z8eC00NVQxyZdFROmb7e63u6VLcye/H0HXzfyBrmNPeJA7
+iT3Q4jAkd3sAnVMQ9UcW0RRphhbLaWdzl4Dv5F/GBu8baRnrWXzunJ7qJhMLE2DCsi6tKgab
+05E6q2hmMGL+Hk8EW7SSBTnaTOfIxhMfuKL/5kuykY2c0WB3ws9MDuRmMkZ62duObnrm2v0s
+b5o+cnKO5/EZuDnfaGv0oZlD+UW+8S5aeKaFuyhOxRK1APOj3U0Qw2XktV0nyrXdKr9XgZU=
+""")
+
+SMTP_SERVER4 = ("192.0.2.25", 587)
+SMTP_SERVER6 = ("2001:db8:25::25", 587)
+
+
+# ---------------------------------------------------------------------------
+# Helpers
+
+def crlf(*lines):
+    """Protocol lines joined with CRLF, each terminated."""
+    return b"".join(
+        (ln if isinstance(ln, bytes) else ln.encode()) + b"\r\n"
+        for ln in lines)
+
+
+def b64(data):
+    if isinstance(data, str):
+        data = data.encode()
+    return base64.b64encode(data).decode()
+
+
+def plain_ir(user, password, authzid=""):
+    """The SASL PLAIN message (RFC 4616), base64."""
+    return b64("%s\0%s\0%s" % (authzid, user, password))
+
+
+EHLO_STARTTLS = crlf("250-mail.example.net", "250-PIPELINING",
+                     "250-SIZE 10240000", "250-STARTTLS",
+                     "250-AUTH PLAIN LOGIN", "250 8BITMIME")
+EHLO_NO_STARTTLS = crlf("250-mail.example.net", "250-PIPELINING",
+                        "250-SIZE 10240000", "250-AUTH PLAIN LOGIN",
+                        "250 8BITMIME")
+
+
+def smtp_plain_submission(conn, user, password, handshake=True):
+    """The decoding cases' payload: EHLO (STARTTLS offered), AUTH PLAIN
+    with an initial response, accepted, QUIT, orderly close."""
+    if handshake:
+        conn.handshake()
+    conn.server(crlf("220 mail.example.net ESMTP Postfix"))
+    conn.client(crlf("EHLO client.example.org"))
+    conn.server(EHLO_STARTTLS)
+    conn.client(crlf("AUTH PLAIN " + plain_ir(user, password)))
+    conn.server(crlf("235 2.7.0 Authentication successful"))
+    conn.client(crlf("QUIT"))
+    conn.server(crlf("221 2.0.0 Bye"))
+    conn.close()
+
+
+def smtp_transaction(conn, sender, rcpt, body_lines):
+    conn.client(crlf("MAIL FROM:<%s>" % sender))
+    conn.server(crlf("250 2.1.0 Ok"))
+    conn.client(crlf("RCPT TO:<%s>" % rcpt))
+    conn.server(crlf("250 2.1.5 Ok"))
+    conn.client(crlf("DATA"))
+    conn.server(crlf("354 End data with <CR><LF>.<CR><LF>"))
+    conn.client(crlf(*body_lines) + b".\r\n")
+    conn.server(crlf("250 2.0.0 Ok: queued as 4TQ1nB2xYz"))
+
+
+def submission_case(cap, link, client, server, user, password):
+    conn = TcpConn(cap, link, client, server)
+    smtp_plain_submission(conn, user, password)
+    return conn
+
+
+def eth_submission(tag, client_ip, user, password, **link_kw):
+    cap = Capture(LINKTYPE_ETHERNET)
+    submission_case(cap, eth_link(**link_kw), (client_ip, 40000 + tag),
+                    SMTP_SERVER4, user, password)
+    return cap
+
+
+# ---------------------------------------------------------------------------
+# Decoding: link layers, tunnels, IP options, capture formats
+
+def decode_ethernet(out):
+    """Baseline: the SMTP submission over plain Ethernet and IPv4."""
+    eth_submission(1, "10.0.0.1", "alice@example.org",
+                   "Alice-Eth-7391").write_pcap(out + ".pcap")
+
+
+def decode_vlan(out):
+    """802.1Q tag, VLAN 100."""
+    eth_submission(2, "10.0.0.2", "bruno@example.org", "Bruno-Vlan-5520",
+                   tags=[(ETH_VLAN, 100)]).write_pcap(out + ".pcap")
+
+
+def decode_qinq(out):
+    """802.1ad outer tag 0x88a8 (S-VLAN 300) over 802.1Q (C-VLAN 42)."""
+    eth_submission(3, "10.0.0.3", "chloe@example.org", "Chloe-QinQ-8812",
+                   tags=[(ETH_QINQ, 300), (ETH_VLAN, 42)]).write_pcap(
+                       out + ".pcap")
+
+
+def decode_mpls(out):
+    """Two MPLS labels (1001, then 2002 with bottom of stack) over
+    Ethernet; no ethertype follows the stack, IPv4 is recognised by its
+    version nibble."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    submission_case(cap, mpls_link([1001, 2002]), ("10.0.0.4", 40004),
+                    SMTP_SERVER4, "dmitri@example.org", "Dmitri-Mpls-3307")
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_gre(out):
+    """GRE (no key, no sequence) between routers 198.51.100.1 and
+    198.51.100.2 carrying the session's IPv4 packets."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    submission_case(cap, gre_link("198.51.100.1", "198.51.100.2"),
+                    ("10.0.0.5", 40005), SMTP_SERVER4, "elena@example.org",
+                    "Elena-Gre-6604")
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_gre_key_seq(out):
+    """GRE with the key (0x2a) and sequence number fields present, so the
+    GRE header is 12 bytes long instead of 4."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    submission_case(cap, gre_link("198.51.100.1", "198.51.100.2", key=42,
+                                  seq=1), ("10.0.0.6", 40006), SMTP_SERVER4,
+                    "farid@example.org", "Farid-GreKey-1175")
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_erspan2(out):
+    """ERSPAN type II: a switch (198.51.100.10) mirrors the session's
+    Ethernet frames to a collector (198.51.100.20) in GRE 0x88be with a
+    sequence number and an 8-byte ERSPAN header."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    submission_case(cap, erspan2_link("198.51.100.10", "198.51.100.20"),
+                    ("10.0.0.7", 40007), SMTP_SERVER4, "greta@example.org",
+                    "Greta-Erspan2-2290")
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_erspan3(out):
+    """ERSPAN type III: GRE 0x22eb with a sequence number and a 12-byte
+    ERSPAN header (no platform sub-header)."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    submission_case(cap, erspan3_link("198.51.100.10", "198.51.100.20"),
+                    ("10.0.0.8", 40008), SMTP_SERVER4, "hiro@example.org",
+                    "Hiro-Erspan3-4418")
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_vxlan(out):
+    """VXLAN (UDP 4789, VNI 5001) between tunnel endpoints 198.51.100.31
+    and 198.51.100.32, inner Ethernet frames."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    submission_case(cap, vxlan_link("198.51.100.31", "198.51.100.32", 5001),
+                    ("10.0.0.9", 40009), SMTP_SERVER4, "ines@example.org",
+                    "Ines-Vxlan-9034")
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_sll(out):
+    """Linux cooked capture v1 (DLT 113), as `tcpdump -i any` writes."""
+    cap = Capture(LINKTYPE_LINUX_SLL)
+    submission_case(cap, sll_link(), ("10.0.0.10", 40010), SMTP_SERVER4,
+                    "jonas@example.org", "Jonas-Sll-3861")
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_sll2(out):
+    """Linux cooked capture v2 (DLT 276)."""
+    cap = Capture(LINKTYPE_LINUX_SLL2)
+    submission_case(cap, sll2_link(), ("10.0.0.11", 40011), SMTP_SERVER4,
+                    "kira@example.org", "Kira-Sll2-7745")
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_raw_ipv4(out):
+    """Raw IP, link type 101 (LINKTYPE_RAW), IPv4."""
+    cap = Capture(LINKTYPE_RAW)
+    submission_case(cap, raw_link(), ("10.0.0.12", 40012), SMTP_SERVER4,
+                    "lars@example.org", "Lars-Raw4-5128")
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_raw_ipv6(out):
+    """Raw IP, link type 101, IPv6."""
+    cap = Capture(LINKTYPE_RAW)
+    submission_case(cap, raw_link(), ("2001:db8:10::13", 40013),
+                    SMTP_SERVER6, "maya@example.org", "Maya-Raw6-6619")
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_raw12_ipv4(out):
+    """Raw IP under link type 12, the DLT_RAW value of Linux and most BSDs
+    that some writers put in files instead of 101."""
+    cap = Capture(LINKTYPE_RAW_BSD)
+    submission_case(cap, raw_link(), ("10.0.0.14", 40014), SMTP_SERVER4,
+                    "nils@example.org", "Nils-Raw12-2047")
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_linktype_ipv4(out):
+    """Link type 228 (LINKTYPE_IPV4): IPv4 only, no link header."""
+    cap = Capture(LINKTYPE_IPV4)
+    submission_case(cap, raw_link(), ("10.0.0.15", 40015), SMTP_SERVER4,
+                    "olga@example.org", "Olga-Lt228-8530")
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_linktype_ipv6(out):
+    """Link type 229 (LINKTYPE_IPV6): IPv6 only, no link header."""
+    cap = Capture(LINKTYPE_IPV6)
+    submission_case(cap, raw_link(), ("2001:db8:10::16", 40016),
+                    SMTP_SERVER6, "pavel@example.org", "Pavel-Lt229-3396")
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_null_inet6(out):
+    """BSD loopback (DLT 0) as macOS writes it: a 4-byte little-endian
+    address family, AF_INET6 = 30."""
+    cap = Capture(LINKTYPE_NULL)
+    submission_case(cap, null_link(af_inet6=30, order="<"),
+                    ("2001:db8:10::17", 40017), SMTP_SERVER6,
+                    "quinn@example.org", "Quinn-Null6-4471")
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_null_inet_be(out):
+    """BSD loopback (DLT 0) captured on a big-endian host: the file is
+    big-endian and so is the address family (AF_INET = 2, 00 00 00 02)."""
+    cap = Capture(LINKTYPE_NULL)
+    submission_case(cap, null_link(order=">"), ("10.0.0.18", 40018),
+                    SMTP_SERVER4, "rosa@example.org", "Rosa-NullBE-9902")
+    cap.write_pcap(out + ".pcap", big_endian=True)
+
+
+def decode_loop_inet6(out):
+    """OpenBSD loopback (DLT 108): address family in network byte order,
+    AF_INET6 = 24."""
+    cap = Capture(LINKTYPE_LOOP)
+    submission_case(cap, loop_link(af_inet6=24), ("2001:db8:10::19", 40019),
+                    SMTP_SERVER6, "sven@example.org", "Sven-Loop6-1358")
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_ipv6_ext_headers(out):
+    """IPv6 over Ethernet with a Hop-by-Hop Options header (Router Alert)
+    and a Destination Options header (PadN) before TCP in every packet."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    ext = [hop_by_hop(b"\x05\x02\x00\x00"), dest_opts(b"\x01\x02\x00\x00")]
+    conn = TcpConn(cap, eth_link(), ("2001:db8:10::20", 40020),
+                   SMTP_SERVER6, ip_kw={"ext": ext})
+    smtp_plain_submission(conn, "tomas@example.org", "Tomas-Ext6-7264")
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_ipv4_options(out):
+    """IPv4 with options in every packet: Router Alert (RFC 2113) and a
+    NOP, padded to 8 bytes, so IHL is 7 and TCP starts at byte 28."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.0.0.33", 40033), SMTP_SERVER4,
+                   ip_kw={"options": b"\x94\x04\x00\x00\x01"})
+    smtp_plain_submission(conn, "cora@example.org", "Cora-IpOpt-4120")
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_pcapng(out):
+    """The submission in a pcapng file: Section Header, Interface
+    Description, Enhanced Packet Blocks, Interface Statistics."""
+    eth_submission(21, "10.0.0.21", "ulla@example.org",
+                   "Ulla-Pcapng-5813").write_pcapng(
+                       out + ".pcapng", comment="plainsight test capture")
+
+
+def decode_pcap_nsec(out):
+    """Classic pcap with the nanosecond magic 0xa1b23c4d."""
+    cap = Capture(LINKTYPE_ETHERNET, step_ns=1234567)
+    submission_case(cap, eth_link(), ("10.0.0.22", 40022), SMTP_SERVER4,
+                    "viktor@example.org", "Viktor-Nsec-6650")
+    cap.write_pcap(out + ".pcap", nanosecond=True)
+
+
+def _udp_frame(src, dst, sport, dport, payload, **ip_kw):
+    return ethernet(ipv4(src, dst, IPPROTO_UDP,
+                         udp(src, dst, sport, dport, payload), **ip_kw),
+                    ETH_IPV4)
+
+
+def decode_ip_fragments(out):
+    """While the submission runs, a 2004-byte UDP datagram of another flow
+    (10.0.0.99 -> 198.51.100.53:9) arrives in two IPv4 fragments."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.0.0.23", 40023), SMTP_SERVER4)
+    conn.handshake()
+    conn.server(crlf("220 mail.example.net ESMTP Postfix"))
+    dgram = udp("10.0.0.99", "198.51.100.53", 40123, 9,
+                b"fragment-me " * 166 + b"end.")
+    for frag in ipv4_fragments("10.0.0.99", "198.51.100.53", IPPROTO_UDP,
+                               dgram, 1480, ident=0x7A7A):
+        cap.add(ethernet(frag, ETH_IPV4))
+    conn.client(crlf("EHLO client.example.org"))
+    conn.server(EHLO_STARTTLS)
+    conn.client(crlf("AUTH PLAIN " + plain_ir("wanda@example.org",
+                                              "Wanda-Frag-2718")))
+    conn.server(crlf("235 2.7.0 Authentication successful"))
+    conn.client(crlf("QUIT"))
+    conn.server(crlf("221 2.0.0 Bye"))
+    conn.close()
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_snaplen(out):
+    """Snap length 256: every frame of the submission fits, two 700-byte
+    UDP frames of another flow are cut to 256 bytes."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.0.0.24", 40024), SMTP_SERVER4)
+    conn.handshake()
+    conn.server(crlf("220 mail.example.net ESMTP Postfix"))
+    for i in range(2):
+        cap.add(_udp_frame("10.0.0.98", "198.51.100.9", 50000, 9,
+                           bytes([0x41 + i]) * 658))
+    conn.client(crlf("EHLO client.example.org"))
+    conn.server(EHLO_STARTTLS)
+    conn.client(crlf("AUTH PLAIN " + plain_ir("xaver@example.org",
+                                              "Xaver-Snap-3141")))
+    conn.server(crlf("235 2.7.0 Authentication successful"))
+    conn.client(crlf("QUIT"))
+    conn.server(crlf("221 2.0.0 Bye"))
+    conn.close()
+    cap.write_pcap(out + ".pcap", snaplen=256)
+
+
+def decode_bad_ip_checksum(out):
+    """The AUTH PLAIN segment first arrives with a wrong IPv4 header
+    checksum (as if corrupted on the way; a receiver drops it), then again
+    200 ms later, correct, as the sender's retransmission.  Both copies
+    carry the same bytes, so the session reads the same whether plainsight
+    drops the bad copy or not."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.0.0.25", 40025), SMTP_SERVER4)
+    conn.handshake()
+    conn.server(crlf("220 mail.example.net ESMTP Postfix"))
+    conn.client(crlf("EHLO client.example.org"))
+    conn.server(EHLO_STARTTLS)
+    seg = conn.segments(True, crlf("AUTH PLAIN " + plain_ir(
+        "yusuf@example.org", "Yusuf-Csum-1618")))[0]
+    conn.ip_kw["bad_checksum"] = True
+    conn.put(seg)
+    del conn.ip_kw["bad_checksum"]
+    cap.tick(0.2)
+    conn.put(seg)
+    conn.ack(False)
+    conn.server(crlf("235 2.7.0 Authentication successful"))
+    conn.client(crlf("QUIT"))
+    conn.server(crlf("221 2.0.0 Bye"))
+    conn.close()
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_garbage(out):
+    """Malformed frames among the submission's: an 8-byte runt, IPv4 with
+    IHL 2, IPv4 whose total length is shorter than its header, TCP with a
+    data offset of 2; and two frames that are merely not IP (ARP, an
+    unknown ethertype) and so are no decoding error."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.0.0.26", 40026), SMTP_SERVER4)
+    conn.handshake()
+    conn.server(crlf("220 mail.example.net ESMTP Postfix"))
+    src, dst = "10.0.0.96", "198.51.100.99"
+    cap.add(b"\xff\xff\xff\xff\xff\xff\x02\x00")
+    cap.add(ethernet(ipv4(src, dst, IPPROTO_UDP, b"\0" * 26, ihl=2),
+                     ETH_IPV4))
+    cap.add(ethernet(ipv4(src, dst, IPPROTO_UDP, b"\0" * 26,
+                          total_length=12), ETH_IPV4))
+    cap.add(ethernet(ipv4(src, dst, IPPROTO_TCP,
+                          tcp(src, dst, 1234, 9, 1, 0, 0x02,
+                              data_offset=2)), ETH_IPV4))
+    cap.add(ethernet(bytes.fromhex("0001080006040001020000000001") +
+                     bytes([10, 0, 0, 26]) + b"\0" * 6 +
+                     bytes([192, 0, 2, 25]), ETH_ARP))
+    cap.add(ethernet(b"garbage that no one decodes" * 2, 0x88B5))
+    conn.client(crlf("EHLO client.example.org"))
+    conn.server(EHLO_STARTTLS)
+    conn.client(crlf("AUTH PLAIN " + plain_ir("zoe@example.org",
+                                              "Zoe-Garbage-2236")))
+    conn.server(crlf("235 2.7.0 Authentication successful"))
+    conn.client(crlf("QUIT"))
+    conn.server(crlf("221 2.0.0 Bye"))
+    conn.close()
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_unsupported_linktype(out):
+    """Link type 105 (IEEE 802.11 data frames with LLC/SNAP) carrying the
+    submission: plainsight has no 802.11 decoder and must refuse the file
+    rather than report nothing."""
+    cap = Capture(LINKTYPE_IEEE802_11)
+    bssid = bytes.fromhex("02000000ab01")
+    seq = [0]
+
+    def wlan(ip, to_server):
+        # Data frame: To DS from the client, From DS towards it.
+        if to_server:
+            fc, a1, a2, a3 = b"\x08\x01", bssid, bytes.fromhex(
+                "020000000001"), bytes.fromhex("020000000002")
+        else:
+            fc, a1, a2, a3 = b"\x08\x02", bytes.fromhex(
+                "020000000001"), bssid, bytes.fromhex("020000000002")
+        hdr = fc + b"\x00\x00" + a1 + a2 + a3 + struct.pack(
+            "<H", seq[0] << 4)
+        seq[0] += 1
+        snap = b"\xaa\xaa\x03\x00\x00\x00" + struct.pack("!H", ETH_IPV4)
+        return hdr + snap + ip
+
+    submission_case(cap, wlan, ("10.0.0.27", 40027), SMTP_SERVER4,
+                    "adam@example.org", "Adam-Wlan-4049")
+    cap.write_pcap(out + ".pcap")
+
+
+def decode_cut_mid_packet(out):
+    """The submission, with the file cut in the middle of the record that
+    holds the server's 221 reply (record 16 of 20): its header is complete,
+    30 of its 69 bytes are present.  Every record before it is whole."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.0.0.28", 40028), SMTP_SERVER4)
+    smtp_plain_submission(conn, "berit@example.org", "Berit-Cut-8086")
+    path = out + ".pcap"
+    cap.write_pcap(path)
+    with open(path, "rb") as f:
+        data = f.read()
+    off = 24
+    while b"221 2.0.0 Bye" not in data[off:off + 16 + struct.unpack_from(
+            "<I", data, off + 8)[0]]:
+        off += 16 + struct.unpack_from("<I", data, off + 8)[0]
+    with open(path, "wb") as f:
+        f.write(data[:off + 16 + 30])
+
+
+# ---------------------------------------------------------------------------
+# Options of `plainsight capture`
+
+def option_bpf(out):
+    """An SMTP submission (10.0.0.29) and a POP3 session (10.0.0.30); the
+    test runs with -f 'tcp port 110' so only the POP3 one is seen."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    submission_case(cap, eth_link(), ("10.0.0.29", 40029), SMTP_SERVER4,
+                    "carla@example.org", "Carla-Bpf-5937")
+    pop = TcpConn(cap, eth_link(), ("10.0.0.30", 40030),
+                  ("192.0.2.110", 110))
+    pop3_user_pass(pop, "dario", "Dario-Bpf-7202")
+    cap.write_pcap(out + ".pcap")
+
+
+def option_two_files(out):
+    """Two files read in one run (-r A -r B): an SMTP submission in the
+    first, a POP3 session in the second."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    submission_case(cap, eth_link(), ("10.0.0.31", 40031), SMTP_SERVER4,
+                    "edith@example.org", "Edith-File1-3850")
+    cap.write_pcap(out + "-a.pcap")
+    cap = Capture(LINKTYPE_ETHERNET, start_ns=cap.clock + 60 * 10**9)
+    pop = TcpConn(cap, eth_link(), ("10.0.0.32", 40032),
+                  ("192.0.2.110", 110))
+    pop3_user_pass(pop, "fritz", "Fritz-File2-6418")
+    cap.write_pcap(out + "-b.pcap")
+
+
+# ---------------------------------------------------------------------------
+# TCP reassembly
+
+def reasm_out_of_order(out):
+    """The EHLO reply comes in three in-order segments cut mid-line; the
+    AUTH PLAIN line in three segments sent in the order 3, 1, 2."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.1.0.1", 41001), SMTP_SERVER4)
+    conn.handshake()
+    conn.server(crlf("220 mail.example.net ESMTP Postfix"))
+    conn.client(crlf("EHLO client.example.org"))
+    conn.server(EHLO_STARTTLS, splits=[7, 50])
+    conn.client(crlf("AUTH PLAIN " + plain_ir("gustav@example.org",
+                                              "Gustav-Ooo-4826")),
+                splits=[8, 25], order=[2, 0, 1])
+    conn.server(crlf("235 2.7.0 Authentication successful"))
+    conn.client(crlf("QUIT"))
+    conn.server(crlf("221 2.0.0 Bye"))
+    conn.close()
+    cap.write_pcap(out + ".pcap")
+
+
+def reasm_retransmission(out):
+    """The AUTH PLAIN segment is sent twice with the same bytes (a timeout
+    retransmission 200 ms later), and so is the server's 235 reply."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.1.0.2", 41002), SMTP_SERVER4)
+    conn.handshake()
+    conn.server(crlf("220 mail.example.net ESMTP Postfix"))
+    conn.client(crlf("EHLO client.example.org"))
+    conn.server(EHLO_STARTTLS)
+    seg = conn.segments(True, crlf("AUTH PLAIN " + plain_ir(
+        "helga@example.org", "Helga-Retx-9153")))[0]
+    conn.put(seg)
+    cap.tick(0.2)
+    conn.put(seg)
+    conn.ack(False)
+    reply = conn.segments(False, crlf("235 2.7.0 Authentication "
+                                      "successful"))[0]
+    conn.put(reply)
+    cap.tick(0.2)
+    conn.put(reply)
+    conn.ack(True)
+    conn.client(crlf("QUIT"))
+    conn.server(crlf("221 2.0.0 Bye"))
+    conn.close()
+    cap.write_pcap(out + ".pcap")
+
+
+def reasm_overlap_first_wins(out):
+    """AUTH LOGIN.  The username line is sent as a 12-byte segment, then a
+    segment starting at the same sequence number carries the whole line
+    with other bytes in its first 12: base64 of ivar@example.org first,
+    of jorn@example.org in the overlapping copy.  The two lines differ only
+    in their first 8 bytes, so first-copy-wins gives ivar, last-copy-wins
+    gives jorn."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.1.0.3", 41003), SMTP_SERVER4)
+    conn.handshake()
+    conn.server(crlf("220 mail.example.net ESMTP Postfix"))
+    conn.client(crlf("EHLO client.example.org"))
+    conn.server(EHLO_STARTTLS)
+    conn.client(crlf("AUTH LOGIN"))
+    conn.server(crlf("334 VXNlcm5hbWU6"))
+    first = crlf(b64("ivar@example.org"))
+    second = crlf(b64("jorn@example.org"))
+    assert len(first) == len(second) and first[12:] == second[12:]
+    seg = conn.segments(True, first[:12])[0]
+    conn.put(seg)
+    conn.put(conn.segment_at(True, seg.seq, second))
+    conn.ack(False)
+    conn.server(crlf("334 UGFzc3dvcmQ6"))
+    conn.client(crlf(b64("Ivar-Overlap-5077")))
+    conn.server(crlf("235 2.7.0 Authentication successful"))
+    conn.client(crlf("QUIT"))
+    conn.server(crlf("221 2.0.0 Bye"))
+    conn.close()
+    cap.write_pcap(out + ".pcap")
+
+
+def reasm_gap_resync(out):
+    """Port 25.  A first mail transaction whose body (250 bytes) comes in five
+    segments; the third (52 bytes, mid-line) is missing from the capture
+    though the server's ACK covers it.  Then AUTH PLAIN and a second
+    transaction."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.1.0.4", 41004), ("192.0.2.26", 25))
+    conn.handshake()
+    conn.server(crlf("220 mail.example.net ESMTP Postfix"))
+    conn.client(crlf("EHLO client.example.org"))
+    conn.server(EHLO_STARTTLS)
+    conn.client(crlf("MAIL FROM:<news@example.org>"))
+    conn.server(crlf("250 2.1.0 Ok"))
+    conn.client(crlf("RCPT TO:<list@example.net>"))
+    conn.server(crlf("250 2.1.5 Ok"))
+    conn.client(crlf("DATA"))
+    conn.server(crlf("354 End data with <CR><LF>.<CR><LF>"))
+    body = crlf("From: news@example.org", "To: list@example.net",
+                "Subject: weekly notes", "",
+                "This week the meeting moves to Thursday afternoon.",
+                "The agenda is attached; please read it before then.",
+                "Notes from last week follow below this line.",
+                "Nothing else to report.") + b".\r\n"
+    segs = conn.segments(True, body, sizes=[40, 40, 52, 60])
+    for i, seg in enumerate(segs):
+        if i != 2:
+            conn.put(seg)
+    conn.ack(False)
+    conn.server(crlf("250 2.0.0 Ok: queued as 4TQ1nB2xYz"))
+    conn.client(crlf("AUTH PLAIN " + plain_ir("karin@example.org",
+                                              "Karin-Gap-3599")))
+    conn.server(crlf("235 2.7.0 Authentication successful"))
+    smtp_transaction(conn, "karin@example.org", "ops@example.net",
+                     ["Subject: second", "", "Second message."])
+    conn.client(crlf("QUIT"))
+    conn.server(crlf("221 2.0.0 Bye"))
+    conn.close()
+    cap.write_pcap(out + ".pcap")
+
+
+def reasm_midstream_imap(out):
+    """IMAP on 143 captured from the middle: no handshake, the first packet
+    is the server finishing an earlier reply, then LOGIN, SELECT, LOGOUT."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.1.0.5", 51514),
+                   ("203.0.113.143", 143), isn_client=3000000000,
+                   isn_server=4000000000, midstream=True)
+    conn.server(crlf("a1 OK CAPABILITY completed"))
+    conn.client(crlf('a2 LOGIN lukas "Lukas-Mid-7710"'))
+    conn.server(crlf("a2 OK LOGIN completed"))
+    conn.client(crlf("a3 SELECT INBOX"))
+    conn.server(crlf("* 3 EXISTS", "* 0 RECENT",
+                     "a3 OK [READ-WRITE] SELECT completed"))
+    conn.client(crlf("a4 LOGOUT"))
+    conn.server(crlf("* BYE logging out", "a4 OK LOGOUT completed"))
+    conn.close(client_first=False)
+    cap.write_pcap(out + ".pcap")
+
+
+def reasm_smtp_port_2525(out):
+    """SMTP on port 2525 with a full handshake; the EHLO reply lists no
+    STARTTLS; AUTH LOGIN in three steps."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.1.0.6", 49999),
+                   ("198.51.100.25", 2525))
+    conn.handshake()
+    conn.server(crlf("220 smtp.example.net ESMTP ready"))
+    conn.client(crlf("EHLO laptop.example.org"))
+    conn.server(EHLO_NO_STARTTLS)
+    conn.client(crlf("AUTH LOGIN"))
+    conn.server(crlf("334 VXNlcm5hbWU6"))
+    conn.client(crlf(b64("marta@example.org")))
+    conn.server(crlf("334 UGFzc3dvcmQ6"))
+    conn.client(crlf(b64("Marta-2525-6842")))
+    conn.server(crlf("235 2.7.0 Authentication successful"))
+    conn.client(crlf("QUIT"))
+    conn.server(crlf("221 2.0.0 Bye"))
+    conn.close()
+    cap.write_pcap(out + ".pcap")
+
+
+def reasm_server_first_odd_ports(out):
+    """No handshake; the server (198.51.100.77:40025) sends the first
+    packet, the 220 greeting, to a client on the lower port 30001: neither
+    "lower port" nor "first sender" tells the server, the protocol does."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.1.0.7", 30001),
+                   ("198.51.100.77", 40025), midstream=True)
+    conn.server(crlf("220 relay.example.net ESMTP"))
+    conn.client(crlf("EHLO host.example.org"))
+    conn.server(EHLO_STARTTLS)
+    conn.client(crlf("AUTH PLAIN " + plain_ir("nadia@example.org",
+                                              "Nadia-Odd-2493")))
+    conn.server(crlf("235 2.7.0 Authentication successful"))
+    conn.client(crlf("QUIT"))
+    conn.server(crlf("221 2.0.0 Bye"))
+    conn.close()
+    cap.write_pcap(out + ".pcap")
+
+
+# ---------------------------------------------------------------------------
+# SMTP
+
+def _smtp(out, client, server, steps, handshake=True, close=True):
+    """Writes one SMTP session from a list of ("C"|"S", bytes) steps."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), client, server)
+    if handshake:
+        conn.handshake()
+    for who, data in steps:
+        conn.send(who == "C", data)
+    if close:
+        conn.close()
+    cap.write_pcap(out + ".pcap")
+    return conn
+
+
+MTA_TRANSACTION = [
+    ("C", crlf("MAIL FROM:<bounce@example.org>")),
+    ("S", crlf("250 2.1.0 Ok")),
+    ("C", crlf("RCPT TO:<info@example.net>")),
+    ("S", crlf("250 2.1.5 Ok")),
+    ("C", crlf("DATA")),
+    ("S", crlf("354 End data with <CR><LF>.<CR><LF>")),
+    ("C", crlf("From: bounce@example.org", "To: info@example.net",
+               "Subject: hello", "", "Hello.", ".")),
+    ("S", crlf("250 2.0.0 Ok: queued as 4TQ1nB2xYz")),
+    ("C", crlf("QUIT")),
+    ("S", crlf("221 2.0.0 Bye")),
+]
+
+
+def smtp_stripped_greeting(out):
+    """Port 25.  A middlebox replaced the greeting's text by asterisks
+    (220 ****...); the EHLO reply lists no STARTTLS; one message."""
+    _smtp(out, ("10.2.0.1", 42001), ("192.0.2.26", 25), [
+        ("S", crlf("220 " + "*" * 46)),
+        ("C", crlf("EHLO mta1.example.org")),
+        ("S", crlf("250-mail.example.net", "250-PIPELINING",
+                   "250-SIZE 52428800", "250 8BITMIME")),
+    ] + MTA_TRANSACTION)
+
+
+def smtp_stripped_capability(out):
+    """Port 25.  The EHLO reply has 250-XXXXXXXA where STARTTLS was."""
+    _smtp(out, ("10.2.0.2", 42002), ("192.0.2.26", 25), [
+        ("S", crlf("220 mail.example.net ESMTP Postfix")),
+        ("C", crlf("EHLO mta2.example.org")),
+        ("S", crlf("250-mail.example.net", "250-PIPELINING",
+                   "250-XXXXXXXA", "250 8BITMIME")),
+    ] + MTA_TRANSACTION)
+
+
+def smtp_stripped_command(out):
+    """Port 587.  STARTTLS is offered, the client's STARTTLS arrives as
+    XXXXXXXA, the server rejects the unknown command, the client logs in
+    in clear text."""
+    _smtp(out, ("10.2.0.3", 42003), SMTP_SERVER4, [
+        ("S", crlf("220 mail.example.net ESMTP Postfix")),
+        ("C", crlf("EHLO client.example.org")),
+        ("S", EHLO_STARTTLS),
+        ("C", crlf("XXXXXXXA")),
+        ("S", crlf("502 5.5.2 Error: command not recognized")),
+        ("C", crlf("AUTH PLAIN " + plain_ir("oskar@example.org",
+                                            "Oskar-Mask-1922"))),
+        ("S", crlf("235 2.7.0 Authentication successful")),
+        ("C", crlf("QUIT")),
+        ("S", crlf("221 2.0.0 Bye")),
+    ])
+
+
+BDAT_CHUNK1 = crlf(
+    "From: petra@example.org", "To: team@example.net",
+    "Subject: chunking", "",
+    "To log in by hand type:",
+    "AUTH PLAIN " + plain_ir("mallory@example.org", "Trap-Bdat-0001"),
+    "QUIT") + b"and this line goes on in the next chu"
+BDAT_CHUNK2 = b"nk\r\n" + crlf("AUTH LOGIN", b64("mallory@example.org"),
+                               b64("Trap-Bdat-0002"), "BDAT 5", "Bye.")
+
+
+def smtp_bdat(out):
+    """Port 587, CHUNKING.  After a real AUTH PLAIN, the message goes in two
+    BDAT chunks whose bytes hold AUTH PLAIN / AUTH LOGIN lines and a fake
+    BDAT; the first chunk ends mid-line.  Each BDAT command travels with
+    its chunk; the first one is split across three segments."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.2.0.4", 42004), SMTP_SERVER4)
+    conn.handshake()
+    conn.server(crlf("220 mail.example.net ESMTP Postfix"))
+    conn.client(crlf("EHLO client.example.org"))
+    conn.server(crlf("250-mail.example.net", "250-PIPELINING",
+                     "250-CHUNKING", "250-STARTTLS", "250-AUTH PLAIN",
+                     "250 8BITMIME"))
+    conn.client(crlf("AUTH PLAIN " + plain_ir("petra@example.org",
+                                              "Petra-Bdat-4413")))
+    conn.server(crlf("235 2.7.0 Authentication successful"))
+    conn.client(crlf("MAIL FROM:<petra@example.org>"))
+    conn.server(crlf("250 2.1.0 Ok"))
+    conn.client(crlf("RCPT TO:<team@example.net>"))
+    conn.server(crlf("250 2.1.5 Ok"))
+    conn.client(crlf("BDAT %d" % len(BDAT_CHUNK1)) + BDAT_CHUNK1,
+                splits=[5, 60])
+    conn.server(crlf("250 2.0.0 Ok: %d bytes" % len(BDAT_CHUNK1)))
+    conn.client(crlf("BDAT %d LAST" % len(BDAT_CHUNK2)) + BDAT_CHUNK2)
+    conn.server(crlf("250 2.0.0 Ok: queued as 4TQ1nB2xYz"))
+    conn.client(crlf("QUIT"))
+    conn.server(crlf("221 2.0.0 Bye"))
+    conn.close()
+    cap.write_pcap(out + ".pcap")
+
+
+def smtp_data_dot_stuffing(out):
+    """Port 587.  After a real AUTH PLAIN, a DATA body with dot-stuffed
+    lines (a lone "..", "..AUTH PLAIN ...") and an AUTH LOGIN exchange
+    written out in the body, then the real end of data and QUIT."""
+    body = [
+        "From: quentin@example.org", "To: help@example.net",
+        "Subject: dots", "",
+        "A line with one dot follows:",
+        "..",
+        "..AUTH PLAIN " + plain_ir("mallory@example.org", "Trap-Dot-0003"),
+        "AUTH LOGIN",
+        b64("mallory@example.org"),
+        b64("Trap-Dot-0004"),
+        "... three dots",
+    ]
+    _smtp(out, ("10.2.0.5", 42005), SMTP_SERVER4, [
+        ("S", crlf("220 mail.example.net ESMTP Postfix")),
+        ("C", crlf("EHLO client.example.org")),
+        ("S", EHLO_STARTTLS),
+        ("C", crlf("AUTH PLAIN " + plain_ir("quentin@example.org",
+                                            "Quentin-Dots-5506"))),
+        ("S", crlf("235 2.7.0 Authentication successful")),
+        ("C", crlf("MAIL FROM:<quentin@example.org>")),
+        ("S", crlf("250 2.1.0 Ok")),
+        ("C", crlf("RCPT TO:<help@example.net>")),
+        ("S", crlf("250 2.1.5 Ok")),
+        ("C", crlf("DATA")),
+        ("S", crlf("354 End data with <CR><LF>.<CR><LF>")),
+        ("C", crlf(*body) + b".\r\n"),
+        ("S", crlf("250 2.0.0 Ok: queued as 4TQ1nB2xYz")),
+        ("C", crlf("QUIT")),
+        ("S", crlf("221 2.0.0 Bye")),
+    ])
+
+
+def smtp_pipelining(out):
+    """Port 587, PIPELINING, no STARTTLS offered.  NOOP and AUTH PLAIN in
+    one segment, answered 250 then 535 in one segment; AUTH PLAIN again
+    for the same user, 235; MAIL, two RCPT and DATA in one segment,
+    answered in one; the end of data and QUIT in one segment."""
+    _smtp(out, ("10.2.0.6", 42006), SMTP_SERVER4, [
+        ("S", crlf("220 mail.example.net ESMTP Postfix")),
+        ("C", crlf("EHLO client.example.org")),
+        ("S", EHLO_NO_STARTTLS),
+        ("C", crlf("NOOP", "AUTH PLAIN " + plain_ir(
+            "rita@example.org", "Rita-Wrong-0000"))),
+        ("S", crlf("250 2.0.0 Ok",
+                   "535 5.7.8 Error: authentication failed")),
+        ("C", crlf("AUTH PLAIN " + plain_ir("rita@example.org",
+                                            "Rita-Pipe-8364"))),
+        ("S", crlf("235 2.7.0 Authentication successful")),
+        ("C", crlf("MAIL FROM:<rita@example.org>",
+                   "RCPT TO:<one@example.net>",
+                   "RCPT TO:<two@example.net>", "DATA")),
+        ("S", crlf("250 2.1.0 Ok", "250 2.1.5 Ok", "250 2.1.5 Ok",
+                   "354 End data with <CR><LF>.<CR><LF>")),
+        ("C", crlf("Subject: pipelined", "", "Hi both.", ".", "QUIT")),
+        ("S", crlf("250 2.0.0 Ok: queued as 4TQ1nB2xYz", "221 2.0.0 Bye")),
+    ])
+
+
+def smtp_starttls_then_cleartext(out):
+    """Port 587.  STARTTLS is accepted with 220 but the client goes on in
+    clear text: EHLO again (the reply still lists STARTTLS), AUTH PLAIN."""
+    _smtp(out, ("10.2.0.7", 42007), SMTP_SERVER4, [
+        ("S", crlf("220 mail.example.net ESMTP Postfix")),
+        ("C", crlf("EHLO client.example.org")),
+        ("S", EHLO_STARTTLS),
+        ("C", crlf("STARTTLS")),
+        ("S", crlf("220 2.0.0 Ready to start TLS")),
+        ("C", crlf("EHLO client.example.org")),
+        ("S", EHLO_STARTTLS),
+        ("C", crlf("AUTH PLAIN " + plain_ir("sami@example.org",
+                                            "Sami-Clear-7125"))),
+        ("S", crlf("235 2.7.0 Authentication successful")),
+        ("C", crlf("QUIT")),
+        ("S", crlf("221 2.0.0 Bye")),
+    ])
+
+
+def smtp_starttls_no_handshake(out):
+    """Port 25.  STARTTLS is accepted with 220, then both sides close the
+    connection without a byte more."""
+    _smtp(out, ("10.2.0.8", 42008), ("192.0.2.26", 25), [
+        ("S", crlf("220 mail.example.net ESMTP Postfix")),
+        ("C", crlf("EHLO mta3.example.org")),
+        ("S", EHLO_STARTTLS),
+        ("C", crlf("STARTTLS")),
+        ("S", crlf("220 2.0.0 Ready to start TLS")),
+    ])
+
+
+def tls12_session(conn, label, exchanges):
+    """A TLS 1.2 handshake (ECDHE-RSA-AES128-GCM-SHA256) on conn, then
+    application data records of the given plaintext sizes, ("C"|"S", n),
+    and close_notify alerts."""
+    conn.client(tls12_client_hello("mail.example.net", label + "/ch"))
+    conn.server(tls12_server_flight(CERT_DER, label=label + "/sh"))
+    conn.client(tls12_client_finish(label + "/cf"))
+    conn.server(tls12_server_finish(label + "/sf"))
+    for i, (who, n) in enumerate(exchanges):
+        conn.send(who == "C", tls12_app_data("%s/app%d" % (label, i), n))
+    conn.client(tls12_close_notify(label + "/cc"))
+    conn.server(tls12_close_notify(label + "/sc"))
+
+
+def smtp_starttls_ok(out):
+    """Port 587.  STARTTLS offered, issued, accepted, then a TLS 1.2
+    handshake and encrypted SMTP: the clean case."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.2.0.9", 42009), SMTP_SERVER4)
+    conn.handshake()
+    conn.server(crlf("220 mail.example.net ESMTP Postfix"))
+    conn.client(crlf("EHLO client.example.org"))
+    conn.server(EHLO_STARTTLS)
+    conn.client(crlf("STARTTLS"))
+    conn.server(crlf("220 2.0.0 Ready to start TLS"))
+    tls12_session(conn, "starttls", [("C", 25), ("S", 110), ("C", 60),
+                                     ("S", 39), ("C", 6), ("S", 15)])
+    conn.close()
+    cap.write_pcap(out + ".pcap")
+
+
+def smtp_implicit_tls(out):
+    """Port 465 (submissions): TLS 1.2 from the first byte, ClientHello,
+    ServerHello, Certificate, ServerKeyExchange, ServerHelloDone,
+    ClientKeyExchange, ChangeCipherSpec, Finished both ways, then
+    encrypted SMTP and close_notify."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.2.0.10", 42010),
+                   ("192.0.2.25", 465))
+    conn.handshake()
+    tls12_session(conn, "smtps", [("S", 36), ("C", 25), ("S", 110),
+                                  ("C", 60), ("S", 39), ("C", 6), ("S", 15)])
+    conn.close()
+    cap.write_pcap(out + ".pcap")
+
+
+def smtp_cram_md5(out):
+    """Port 587, no STARTTLS offered.  AUTH CRAM-MD5 (RFC 2195) with a real
+    HMAC-MD5 response."""
+    challenge = "<1896.697170952@mail.example.net>"
+    digest = hmac.new(b"Tanja-Cram-3810", challenge.encode(),
+                      hashlib.md5).hexdigest()
+    _smtp(out, ("10.2.0.11", 42011), SMTP_SERVER4, [
+        ("S", crlf("220 mail.example.net ESMTP")),
+        ("C", crlf("EHLO client.example.org")),
+        ("S", crlf("250-mail.example.net", "250-AUTH CRAM-MD5",
+                   "250 8BITMIME")),
+        ("C", crlf("AUTH CRAM-MD5")),
+        ("S", crlf("334 " + b64(challenge))),
+        ("C", crlf(b64("tanja@example.org " + digest))),
+        ("S", crlf("235 2.7.0 Authentication successful")),
+        ("C", crlf("QUIT")),
+        ("S", crlf("221 2.0.0 Bye")),
+    ])
+    return digest
+
+
+XOAUTH2_TOKEN = "ya29.Test-Token-Ulrich-4bX9q"
+
+
+def smtp_xoauth2(out):
+    """Port 587, no STARTTLS offered.  AUTH XOAUTH2 with the bearer token in
+    the initial response."""
+    blob = "user=ulrich@example.org\x01auth=Bearer %s\x01\x01" % XOAUTH2_TOKEN
+    _smtp(out, ("10.2.0.12", 42012), SMTP_SERVER4, [
+        ("S", crlf("220 mail.example.net ESMTP")),
+        ("C", crlf("EHLO client.example.org")),
+        ("S", crlf("250-mail.example.net", "250-AUTH XOAUTH2 PLAIN",
+                   "250 8BITMIME")),
+        ("C", crlf("AUTH XOAUTH2 " + b64(blob))),
+        ("S", crlf("235 2.7.0 Accepted")),
+        ("C", crlf("QUIT")),
+        ("S", crlf("221 2.0.0 Bye")),
+    ])
+
+
+def scram_sha256(user, password, cnonce, snonce, salt, iterations):
+    """The four SCRAM-SHA-256 messages of RFC 7677/5802."""
+    client_first_bare = "n=%s,r=%s" % (user, cnonce)
+    server_first = "r=%s%s,s=%s,i=%d" % (cnonce, snonce, b64(salt),
+                                         iterations)
+    final_bare = "c=biws,r=%s%s" % (cnonce, snonce)
+    auth_msg = ",".join([client_first_bare, server_first, final_bare])
+    salted = hashlib.pbkdf2_hmac("sha256", password.encode(), salt,
+                                 iterations)
+    ckey = hmac.new(salted, b"Client Key", hashlib.sha256).digest()
+    stored = hashlib.sha256(ckey).digest()
+    csig = hmac.new(stored, auth_msg.encode(), hashlib.sha256).digest()
+    proof = bytes(a ^ b for a, b in zip(ckey, csig))
+    skey = hmac.new(salted, b"Server Key", hashlib.sha256).digest()
+    ssig = hmac.new(skey, auth_msg.encode(), hashlib.sha256).digest()
+    return ("n,," + client_first_bare, server_first,
+            final_bare + ",p=" + b64(proof), "v=" + b64(ssig))
+
+
+def smtp_scram_sha_256(out):
+    """Port 587, no STARTTLS offered.  AUTH SCRAM-SHA-256 with a real
+    exchange: client-first as initial response, server-first, client-final,
+    server-final in a 334, empty client line, 235."""
+    c1, s1, c2, s2 = scram_sha256("vera", "Vera-Scram-6157",
+                                  "rOprNGfwEbeRWgbNEkqO",
+                                  "%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0",
+                                  base64.b64decode("W22ZaJ0SNY7soEsUEjb6gQ=="),
+                                  4096)
+    _smtp(out, ("10.2.0.13", 42013), SMTP_SERVER4, [
+        ("S", crlf("220 mail.example.net ESMTP")),
+        ("C", crlf("EHLO client.example.org")),
+        ("S", crlf("250-mail.example.net", "250-AUTH SCRAM-SHA-256",
+                   "250 8BITMIME")),
+        ("C", crlf("AUTH SCRAM-SHA-256 " + b64(c1))),
+        ("S", crlf("334 " + b64(s1))),
+        ("C", crlf(b64(c2))),
+        ("S", crlf("334 " + b64(s2))),
+        ("C", crlf("")),
+        ("S", crlf("235 2.7.0 Authentication successful")),
+        ("C", crlf("QUIT")),
+        ("S", crlf("221 2.0.0 Bye")),
+    ])
+    return c2
+
+
+def smtp_auth_cancelled(out):
+    """Port 587, STARTTLS offered.  AUTH LOGIN, then "*" at the first
+    prompt: the exchange is cancelled before any name was sent."""
+    _smtp(out, ("10.2.0.14", 42014), SMTP_SERVER4, [
+        ("S", crlf("220 mail.example.net ESMTP Postfix")),
+        ("C", crlf("EHLO client.example.org")),
+        ("S", EHLO_STARTTLS),
+        ("C", crlf("AUTH LOGIN")),
+        ("S", crlf("334 VXNlcm5hbWU6")),
+        ("C", crlf("*")),
+        ("S", crlf("501 5.7.0 Authentication aborted")),
+        ("C", crlf("QUIT")),
+        ("S", crlf("221 2.0.0 Bye")),
+    ])
+
+
+def smtp_auth_rejected(out):
+    """Port 587, STARTTLS offered.  AUTH PLAIN answered 535."""
+    _smtp(out, ("10.2.0.15", 42015), SMTP_SERVER4, [
+        ("S", crlf("220 mail.example.net ESMTP Postfix")),
+        ("C", crlf("EHLO client.example.org")),
+        ("S", EHLO_STARTTLS),
+        ("C", crlf("AUTH PLAIN " + plain_ir("wilma@example.org",
+                                            "Wilma-Wrong-4620"))),
+        ("S", crlf("535 5.7.8 Error: authentication failed")),
+        ("C", crlf("QUIT")),
+        ("S", crlf("221 2.0.0 Bye")),
+    ])
+
+
+def smtp_auth_retry_folded(out):
+    """Port 587, no STARTTLS offered.  The same user tries AUTH LOGIN twice
+    with two wrong passwords; both are answered 535."""
+    steps = [
+        ("S", crlf("220 mail.example.net ESMTP Postfix")),
+        ("C", crlf("EHLO client.example.org")),
+        ("S", EHLO_NO_STARTTLS),
+    ]
+    for pw in ("Xenia-Try1-1111", "Xenia-Try2-2222"):
+        steps += [
+            ("C", crlf("AUTH LOGIN")),
+            ("S", crlf("334 VXNlcm5hbWU6")),
+            ("C", crlf(b64("xenia@example.org"))),
+            ("S", crlf("334 UGFzc3dvcmQ6")),
+            ("C", crlf(b64(pw))),
+            ("S", crlf("535 5.7.8 Error: authentication failed")),
+        ]
+    steps += [("C", crlf("QUIT")), ("S", crlf("221 2.0.0 Bye"))]
+    _smtp(out, ("10.2.0.16", 42016), SMTP_SERVER4, steps)
+
+
+def smtp_mta_no_starttls(out):
+    """Port 25, server to server: the EHLO reply lists no STARTTLS; one
+    message."""
+    _smtp(out, ("10.2.0.17", 42017), ("192.0.2.26", 25), [
+        ("S", crlf("220 mail.example.net ESMTP Postfix")),
+        ("C", crlf("EHLO mta4.example.org")),
+        ("S", crlf("250-mail.example.net", "250-PIPELINING",
+                   "250-SIZE 52428800", "250 8BITMIME")),
+    ] + MTA_TRANSACTION)
+
+
+def smtp_mta_starttls_not_used(out):
+    """Port 25, server to server: STARTTLS offered, the client sends its
+    message in clear text anyway."""
+    _smtp(out, ("10.2.0.18", 42018), ("192.0.2.26", 25), [
+        ("S", crlf("220 mail.example.net ESMTP Postfix")),
+        ("C", crlf("EHLO mta5.example.org")),
+        ("S", crlf("250-mail.example.net", "250-PIPELINING",
+                   "250-SIZE 52428800", "250-STARTTLS", "250 8BITMIME")),
+    ] + MTA_TRANSACTION)
+
+
+def smtp_helo_only(out):
+    """Port 25: HELO, not EHLO, so no capability list exists; one
+    message."""
+    _smtp(out, ("10.2.0.19", 42019), ("192.0.2.26", 25), [
+        ("S", crlf("220 mail.example.net ESMTP Postfix")),
+        ("C", crlf("HELO mta6.example.org")),
+        ("S", crlf("250 mail.example.net")),
+    ] + MTA_TRANSACTION)
+
+
+# ---------------------------------------------------------------------------
+# IMAP
+
+IMAP_SERVER = ("203.0.113.143", 143)
+
+
+def _imap(out, client, steps):
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), client, IMAP_SERVER)
+    conn.handshake()
+    for step in steps:
+        who, data = step[0], step[1]
+        kw = step[2] if len(step) > 2 else {}
+        conn.send(who == "C", data, **kw)
+    conn.close()
+    cap.write_pcap(out + ".pcap")
+
+
+IMAP_LOGOUT = [
+    ("C", crlf("a9 LOGOUT")),
+    ("S", crlf("* BYE logging out", "a9 OK LOGOUT completed")),
+]
+
+
+def imap_login_literal_sync(out):
+    """LOGIN whose user name "yann smith" (with a space) is a synchronising
+    literal {10}: the client waits for the server's "+" before sending
+    it, then the quoted password.  STARTTLS is offered in the greeting."""
+    _imap(out, ("10.3.0.1", 43001), [
+        ("S", crlf("* OK [CAPABILITY IMAP4rev1 LITERAL+ STARTTLS "
+                   "AUTH=PLAIN] imap.example.net ready")),
+        ("C", crlf("a1 LOGIN {10}")),
+        ("S", crlf("+ Ready for literal data")),
+        ("C", crlf('yann smith "Yann-Lit-3927"')),
+        ("S", crlf("a1 OK LOGIN completed")),
+    ] + IMAP_LOGOUT)
+
+
+def imap_login_literal_plus(out):
+    """LOGIN with non-synchronising literals (RFC 7888) for both user name
+    and password, {9+} and {12+}, in one command cut into three segments
+    (inside "{9+}" and inside the user name).  No STARTTLS in the
+    greeting's capabilities."""
+    _imap(out, ("10.3.0.2", 43002), [
+        ("S", crlf("* OK [CAPABILITY IMAP4rev1 LITERAL+ AUTH=PLAIN] "
+                   "imap.example.net ready")),
+        ("C", b"a1 LOGIN {9+}\r\nzora.test {12+}\r\nZora Pass 55\r\n",
+         {"splits": [11, 20]}),
+        ("S", crlf("a1 OK LOGIN completed")),
+    ] + IMAP_LOGOUT)
+
+
+def imap_login_quoted(out):
+    """CAPABILITY command (STARTTLS listed), then LOGIN with quoted strings
+    holding escaped quotes and a backslash (RFC 3501 quoted-specials):
+    user name  ken "the" user  and password  Pa<backslash>ss"Ken-9051."""
+    _imap(out, ("10.3.0.3", 43003), [
+        ("S", crlf("* OK imap.example.net ready")),
+        ("C", crlf("a1 CAPABILITY")),
+        ("S", crlf("* CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN",
+                   "a1 OK CAPABILITY completed")),
+        ("C", crlf(r'a2 LOGIN "ken \"the\" user" "Pa\\ss\"Ken-9051"')),
+        ("S", crlf("a2 OK LOGIN completed")),
+    ] + IMAP_LOGOUT)
+
+
+IMAP_FETCHED = crlf(
+    "From: it@example.net", "To: lena@example.org",
+    "Subject: how to log in by hand", "",
+    "Telnet to port 143 and type:",
+    "a1 LOGIN mallory Trap-Fetch-0005",
+    "a1 OK LOGIN completed",
+    "a2 AUTHENTICATE PLAIN " + plain_ir("mallory", "Trap-Fetch-0006"),
+    "That is all.")
+IMAP_APPENDED = crlf(
+    "From: lena@example.org", "To: it@example.net",
+    "Subject: Re: how to log in by hand", "",
+    "> a1 LOGIN mallory Trap-Append-0007",
+    "a5 LOGIN mallory2 Trap-Append-0008",
+    "a6 AUTHENTICATE PLAIN " + plain_ir("mallory3", "Trap-Append-0009"),
+    "Thanks.")
+
+
+def imap_literal_traps(out):
+    """A real LOGIN, then a FETCH whose BODY[] literal (split across three
+    segments) and an APPEND whose synchronising literal hold LOGIN and
+    AUTHENTICATE lines.  No STARTTLS in the greeting's capabilities."""
+    fetch = b"* 1 FETCH (BODY[] {%d}\r\n" % len(IMAP_FETCHED) + \
+        IMAP_FETCHED + b")\r\na3 OK FETCH completed\r\n"
+    _imap(out, ("10.3.0.4", 43004), [
+        ("S", crlf("* OK [CAPABILITY IMAP4rev1 LITERAL+ AUTH=PLAIN] "
+                   "imap.example.net ready")),
+        ("C", crlf('a1 LOGIN lena "Lena-Trap-6284"')),
+        ("S", crlf("a1 OK LOGIN completed")),
+        ("C", crlf("a2 SELECT INBOX")),
+        ("S", crlf("* 1 EXISTS", "a2 OK [READ-WRITE] SELECT completed")),
+        ("C", crlf("a3 FETCH 1 BODY[]")),
+        ("S", fetch, {"splits": [30, 120]}),
+        ("C", crlf("a4 APPEND Drafts {%d}" % len(IMAP_APPENDED))),
+        ("S", crlf("+ Ready for literal data")),
+        ("C", IMAP_APPENDED + b"\r\n"),
+        ("S", crlf("a4 OK APPEND completed")),
+    ] + IMAP_LOGOUT)
+
+
+def imap_starttls_refused(out):
+    """STARTTLS offered in the greeting; a1 STARTTLS answered NO; the
+    client logs in in clear text anyway."""
+    _imap(out, ("10.3.0.5", 43005), [
+        ("S", crlf("* OK [CAPABILITY IMAP4rev1 STARTTLS AUTH=PLAIN] "
+                   "imap.example.net ready")),
+        ("C", crlf("a1 STARTTLS")),
+        ("S", crlf("a1 NO [UNAVAILABLE] TLS is not available now")),
+        ("C", crlf('a2 LOGIN mona "Mona-Refused-7392"')),
+        ("S", crlf("a2 OK LOGIN completed")),
+    ] + IMAP_LOGOUT)
+
+
+def imap_authenticate_plain(out):
+    """CAPABILITY (no STARTTLS), AUTHENTICATE PLAIN without initial
+    response: empty "+ " continuation, then the base64 line."""
+    _imap(out, ("10.3.0.6", 43006), [
+        ("S", crlf("* OK imap.example.net ready")),
+        ("C", crlf("a1 CAPABILITY")),
+        ("S", crlf("* CAPABILITY IMAP4rev1 AUTH=PLAIN",
+                   "a1 OK CAPABILITY completed")),
+        ("C", crlf("a2 AUTHENTICATE PLAIN")),
+        ("S", crlf("+ ")),
+        ("C", crlf(plain_ir("nora", "Nora-Auth-8130"))),
+        ("S", crlf("a2 OK AUTHENTICATE completed")),
+    ] + IMAP_LOGOUT)
+
+
+def imap_logindisabled(out):
+    """The greeting lists STARTTLS and LOGINDISABLED; the client sends
+    LOGIN in clear text anyway and is refused with NO."""
+    _imap(out, ("10.3.0.7", 43007), [
+        ("S", crlf("* OK [CAPABILITY IMAP4rev1 STARTTLS LOGINDISABLED] "
+                   "imap.example.net ready")),
+        ("C", crlf('a1 LOGIN otto "Otto-Disabled-2741"')),
+        ("S", crlf("a1 NO [PRIVACYREQUIRED] LOGIN is disabled")),
+    ] + IMAP_LOGOUT)
+
+
+# ---------------------------------------------------------------------------
+# POP3
+
+POP3_SERVER = ("192.0.2.110", 110)
+
+
+def pop3_user_pass(conn, user, password):
+    conn.handshake()
+    conn.server(crlf("+OK POP3 server ready"))
+    conn.client(crlf("USER " + user))
+    conn.server(crlf("+OK"))
+    conn.client(crlf("PASS " + password))
+    conn.server(crlf("+OK logged in"))
+    conn.client(crlf("QUIT"))
+    conn.server(crlf("+OK bye"))
+    conn.close()
+
+
+def _pop3(out, client, steps):
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), client, POP3_SERVER)
+    conn.handshake()
+    for who, data in steps:
+        conn.send(who == "C", data)
+    conn.close()
+    cap.write_pcap(out + ".pcap")
+
+
+def pop3_user_pass_retry(out):
+    """No CAPA.  USER/PASS with a wrong password (-ERR), then USER/PASS
+    again for the same user, accepted."""
+    _pop3(out, ("10.4.0.1", 44001), [
+        ("S", crlf("+OK POP3 server ready")),
+        ("C", crlf("USER pia")),
+        ("S", crlf("+OK")),
+        ("C", crlf("PASS Pia-Wrong-0000")),
+        ("S", crlf("-ERR [AUTH] Authentication failed")),
+        ("C", crlf("USER pia")),
+        ("S", crlf("+OK")),
+        ("C", crlf("PASS Pia-Right-5288")),
+        ("S", crlf("+OK logged in")),
+        ("C", crlf("STAT")),
+        ("S", crlf("+OK 0 0")),
+        ("C", crlf("QUIT")),
+        ("S", crlf("+OK bye")),
+    ])
+
+
+APOP_BANNER = "<4711.1709283600@pop.example.net>"
+APOP_PASSWORD = "Rolf-Apop-3362"
+
+
+def pop3_apop(out):
+    """No CAPA.  APOP (RFC 1939 section 7) with the MD5 of the greeting's
+    timestamp and the password."""
+    digest = hashlib.md5((APOP_BANNER + APOP_PASSWORD).encode()).hexdigest()
+    _pop3(out, ("10.4.0.2", 44002), [
+        ("S", crlf("+OK POP3 server ready " + APOP_BANNER)),
+        ("C", crlf("APOP rolf " + digest)),
+        ("S", crlf("+OK maildrop has 0 messages")),
+        ("C", crlf("QUIT")),
+        ("S", crlf("+OK bye")),
+    ])
+    return digest
+
+
+def pop3_auth_plain_ir(out):
+    """CAPA lists SASL PLAIN and STLS; AUTH PLAIN with an initial response
+    (RFC 5034), accepted."""
+    _pop3(out, ("10.4.0.3", 44003), [
+        ("S", crlf("+OK POP3 server ready")),
+        ("C", crlf("CAPA")),
+        ("S", crlf("+OK Capability list follows", "TOP", "USER",
+                   "SASL PLAIN", "STLS", "UIDL", ".")),
+        ("C", crlf("AUTH PLAIN " + plain_ir("sara", "Sara-Sasl-4951"))),
+        ("S", crlf("+OK Logged in.")),
+        ("C", crlf("QUIT")),
+        ("S", crlf("+OK bye")),
+    ])
+
+
+POP3_MESSAGE = crlf(
+    "From: it@example.net", "To: tom@example.org",
+    "Subject: POP3 by hand", "",
+    "Connect to port 110 and type:",
+    "USER mallory",
+    "PASS Trap-Retr-0010",
+    "..PASS Trap-Retr-0011",
+    "AUTH PLAIN " + plain_ir("mallory", "Trap-Retr-0012"),
+    "..",
+    "Bye.")
+
+
+def pop3_retr_trap(out):
+    """No CAPA.  USER/PASS accepted, then RETR of a message whose lines hold
+    USER, PASS and AUTH PLAIN commands, some dot-stuffed, and a stuffed
+    lone dot."""
+    _pop3(out, ("10.4.0.4", 44004), [
+        ("S", crlf("+OK POP3 server ready")),
+        ("C", crlf("USER tom")),
+        ("S", crlf("+OK")),
+        ("C", crlf("PASS Tom-Retr-6735")),
+        ("S", crlf("+OK logged in")),
+        ("C", crlf("RETR 1")),
+        ("S", crlf("+OK %d octets" % len(POP3_MESSAGE)) + POP3_MESSAGE +
+         b".\r\n"),
+        ("C", crlf("QUIT")),
+        ("S", crlf("+OK bye")),
+    ])
+
+
+def pop3_stls_refused(out):
+    """CAPA lists STLS; STLS answered -ERR; USER/PASS in clear text."""
+    _pop3(out, ("10.4.0.5", 44005), [
+        ("S", crlf("+OK POP3 server ready")),
+        ("C", crlf("CAPA")),
+        ("S", crlf("+OK Capability list follows", "USER", "STLS", ".")),
+        ("C", crlf("STLS")),
+        ("S", crlf("-ERR TLS not available")),
+        ("C", crlf("USER uwe")),
+        ("S", crlf("+OK")),
+        ("C", crlf("PASS Uwe-Refused-1487")),
+        ("S", crlf("+OK logged in")),
+        ("C", crlf("QUIT")),
+        ("S", crlf("+OK bye")),
+    ])
+
+
+# ---------------------------------------------------------------------------
+
+CASES = {
+    "decode-ethernet": decode_ethernet,
+    "decode-vlan": decode_vlan,
+    "decode-qinq": decode_qinq,
+    "decode-mpls": decode_mpls,
+    "decode-gre": decode_gre,
+    "decode-gre-key-seq": decode_gre_key_seq,
+    "decode-erspan2": decode_erspan2,
+    "decode-erspan3": decode_erspan3,
+    "decode-vxlan": decode_vxlan,
+    "decode-sll": decode_sll,
+    "decode-sll2": decode_sll2,
+    "decode-raw-ipv4": decode_raw_ipv4,
+    "decode-raw-ipv6": decode_raw_ipv6,
+    "decode-raw12-ipv4": decode_raw12_ipv4,
+    "decode-linktype-ipv4": decode_linktype_ipv4,
+    "decode-linktype-ipv6": decode_linktype_ipv6,
+    "decode-null-inet6": decode_null_inet6,
+    "decode-null-inet-be": decode_null_inet_be,
+    "decode-loop-inet6": decode_loop_inet6,
+    "decode-ipv6-ext-headers": decode_ipv6_ext_headers,
+    "decode-ipv4-options": decode_ipv4_options,
+    "decode-pcapng": decode_pcapng,
+    "decode-pcap-nsec": decode_pcap_nsec,
+    "decode-ip-fragments": decode_ip_fragments,
+    "decode-snaplen": decode_snaplen,
+    "decode-bad-ip-checksum": decode_bad_ip_checksum,
+    "decode-garbage": decode_garbage,
+    "decode-unsupported-linktype": decode_unsupported_linktype,
+    "decode-cut-mid-packet": decode_cut_mid_packet,
+    "option-bpf": option_bpf,
+    "option-two-files": option_two_files,
+    "reasm-out-of-order": reasm_out_of_order,
+    "reasm-retransmission": reasm_retransmission,
+    "reasm-overlap-first-wins": reasm_overlap_first_wins,
+    "reasm-gap-resync": reasm_gap_resync,
+    "reasm-midstream-imap": reasm_midstream_imap,
+    "reasm-smtp-port-2525": reasm_smtp_port_2525,
+    "reasm-server-first-odd-ports": reasm_server_first_odd_ports,
+    "smtp-stripped-greeting": smtp_stripped_greeting,
+    "smtp-stripped-capability": smtp_stripped_capability,
+    "smtp-stripped-command": smtp_stripped_command,
+    "smtp-bdat": smtp_bdat,
+    "smtp-data-dot-stuffing": smtp_data_dot_stuffing,
+    "smtp-pipelining": smtp_pipelining,
+    "smtp-starttls-then-cleartext": smtp_starttls_then_cleartext,
+    "smtp-starttls-no-handshake": smtp_starttls_no_handshake,
+    "smtp-starttls-ok": smtp_starttls_ok,
+    "smtp-implicit-tls": smtp_implicit_tls,
+    "smtp-cram-md5": smtp_cram_md5,
+    "smtp-xoauth2": smtp_xoauth2,
+    "smtp-scram-sha-256": smtp_scram_sha_256,
+    "smtp-auth-cancelled": smtp_auth_cancelled,
+    "smtp-auth-rejected": smtp_auth_rejected,
+    "smtp-auth-retry-folded": smtp_auth_retry_folded,
+    "smtp-mta-no-starttls": smtp_mta_no_starttls,
+    "smtp-mta-starttls-not-used": smtp_mta_starttls_not_used,
+    "smtp-helo-only": smtp_helo_only,
+    "imap-login-literal-sync": imap_login_literal_sync,
+    "imap-login-literal-plus": imap_login_literal_plus,
+    "imap-login-quoted": imap_login_quoted,
+    "imap-literal-traps": imap_literal_traps,
+    "imap-starttls-refused": imap_starttls_refused,
+    "imap-authenticate-plain": imap_authenticate_plain,
+    "imap-logindisabled": imap_logindisabled,
+    "pop3-user-pass-retry": pop3_user_pass_retry,
+    "pop3-apop": pop3_apop,
+    "pop3-auth-plain-ir": pop3_auth_plain_ir,
+    "pop3-retr-trap": pop3_retr_trap,
+    "pop3-stls-refused": pop3_stls_refused,
+}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", default=DEFAULT_OUT,
+                    help="output folder (default tests/pcap/crafted)")
+    ap.add_argument("--only", default="",
+                    help="comma-separated case names")
+    ap.add_argument("--list", action="store_true",
+                    help="list the cases with their description")
+    a = ap.parse_args()
+    only = [x for x in a.only.split(",") if x]
+    unknown = [x for x in only if x not in CASES]
+    if unknown:
+        ap.error("unknown case(s): " + ", ".join(unknown))
+    for name, fn in CASES.items():
+        if only and name not in only:
+            continue
+        if a.list:
+            print("%-30s %s" % (name, " ".join(fn.__doc__.split())))
+            continue
+        os.makedirs(a.out, exist_ok=True)
+        fn(os.path.join(a.out, name))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
