@@ -122,7 +122,7 @@ session_printable(char *dst, size_t dstsize, const uint8_t *p, size_t n)
 
 	/* Printable ASCII and valid UTF-8 stay; anything else becomes \xNN. */
 	while (i < n) {
-		if (p[i] >= 0x20 && p[i] < 0x7f && p[i] != '\\') {
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
 			if (o + 1 >= dstsize)
 				break;
 			dst[o++] = (char)p[i++];
@@ -217,23 +217,22 @@ session_add_credential(struct session *s, const struct timeval *seen,
 }
 
 /*
- * Folds credential i into an earlier one that is the same login with the
- * same verdict (a client retrying one user and password), if any.
+ * Folds the last credential into an earlier one that is the same login
+ * with the same verdict (a client retrying one user and password).  Only
+ * the last one folds, so that indices analyzers hold stay valid.
  */
 static void
-fold_credential(struct session *s, unsigned int i)
+fold_last(struct session *s)
 {
-	struct credential *c = &s->creds[i], *o;
+	struct credential *c = &s->creds[s->ncreds - 1], *o;
 	unsigned int j;
 
-	for (j = 0; j < i; j++) {
+	for (j = 0; j + 1 < s->ncreds; j++) {
 		o = &s->creds[j];
 		if (o->outcome == c->outcome && o->exposure == c->exposure &&
 		    strcmp(o->mechanism, c->mechanism) == 0 &&
 		    strcmp(o->username, c->username) == 0) {
 			o->count += c->count;
-			memmove(c, c + 1,
-			    (s->ncreds - i - 1) * sizeof(*c));
 			s->ncreds--;
 			return;
 		}
@@ -241,17 +240,13 @@ fold_credential(struct session *s, unsigned int i)
 }
 
 void
-session_set_outcome(struct session *s, enum outcome o)
+session_credential_outcome(struct session *s, int cred, enum outcome o)
 {
-	unsigned int i;
-
-	for (i = s->ncreds; i > 0; i--) {
-		if (s->creds[i - 1].outcome == OUTCOME_UNKNOWN) {
-			s->creds[i - 1].outcome = o;
-			fold_credential(s, i - 1);
-			return;
-		}
-	}
+	if (cred < 0 || (unsigned int)cred >= s->ncreds)
+		return;
+	s->creds[cred].outcome = o;
+	if ((unsigned int)cred == s->ncreds - 1)
+		fold_last(s);
 }
 
 void

@@ -156,8 +156,12 @@ int session_add_credential(struct session *s, const struct timeval *seen,
     const char *mechanism, const char *username, size_t userlen,
     enum exposure exposure);
 
-/* Sets the outcome of the most recent credential still without one. */
-void session_set_outcome(struct session *s, enum outcome o);
+/*
+ * Sets the outcome of credential cred (an index from
+ * session_add_credential(); out of range is ignored).  A last credential
+ * that repeats an earlier one, verdict included, is folded into it.
+ */
+void session_credential_outcome(struct session *s, int cred, enum outcome o);
 
 /* Copies a printable, truncated form of a client's self-description. */
 void session_set_client_name(struct session *s, const uint8_t *p, size_t n);
