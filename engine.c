@@ -41,15 +41,15 @@
 #define CHECKSUM_BAD_RATIO 10
 
 struct stream {
-	uint8_t *buf;	/* bytes the analyzer left for later */
+	uint8_t *buf; /* bytes the analyzer left for later */
 	size_t len;
 	size_t cap;
 };
 
 /* A record of the pending log: data or a gap, from one endpoint. */
 struct pending_rec {
-	uint8_t gap;	   /* 1: a gap of len bytes, no data follows */
-	uint8_t from;	   /* sending endpoint */
+	uint8_t gap;  /* 1: a gap of len bytes, no data follows */
+	uint8_t from; /* sending endpoint */
 	uint32_t len;
 	struct timeval ts;
 };
@@ -59,16 +59,16 @@ struct analysis {
 	struct flow *f;
 	struct session s;
 	struct reasm r;
-	struct stream st[2];		/* by enum dir */
-	const struct analyzer *an;	/* NULL while undecided or done */
+	struct stream st[2];       /* by enum dir */
+	const struct analyzer *an; /* NULL while undecided or done */
 	void *state;
 	const struct analyzer *held_an; /* suspended during a hand-over */
 	void *held_state;
-	uint8_t *pending;		/* log of an undecided flow */
+	uint8_t *pending; /* log of an undecided flow */
 	size_t pending_len;
-	bool decided;			/* an analyzer was chosen */
-	bool finished;			/* analyzers have ended */
-	bool in_reasm;			/* reassembly is calling us back */
+	bool decided;  /* an analyzer was chosen */
+	bool finished; /* analyzers have ended */
+	bool in_reasm; /* reassembly is calling us back */
 	unsigned int switches;
 };
 
@@ -77,11 +77,11 @@ struct engine {
 	struct flow_table *flows;
 	struct classifier *cls;
 	struct reasm_mem rmem;
-	size_t buf_memory;		/* stream buffers and pending logs */
-	struct timeval now;		/* time of the packet in hand */
+	size_t buf_memory;  /* stream buffers and pending logs */
+	struct timeval now; /* time of the packet in hand */
 	time_t last_expire;
 	uint64_t checksums_checked;
-	struct flow_stats flow_stats;	/* kept when the table is freed */
+	struct flow_stats flow_stats; /* kept when the table is freed */
 	struct engine_stats stats;
 };
 
@@ -183,8 +183,7 @@ analysis_new(struct engine *e, struct flow *f, const struct packet *pkt)
 	memset(a, 0, sizeof(*a));
 	a->e = e;
 	a->f = f;
-	reasm_init(&a->r, &e->rmem, e->cfg.reasm_dir_cap, &engine_reasm_ops,
-	    a);
+	reasm_init(&a->r, &e->rmem, e->cfg.reasm_dir_cap, &engine_reasm_ops, a);
 
 	/* Streams start at the SYN when one was seen before. */
 	for (d = 0; d < 2; d++) {
@@ -347,8 +346,8 @@ stream_drain(struct engine *e, struct analysis *a, enum dir d)
  * are parsed in place; what the analyzer leaves is kept for the next call.
  */
 static void
-stream_input(struct engine *e, struct analysis *a, enum dir d,
-    const uint8_t *p, size_t n)
+stream_input(struct engine *e, struct analysis *a, enum dir d, const uint8_t *p,
+    size_t n)
 {
 	struct stream *st = &a->st[d];
 	unsigned int switches = a->switches;
@@ -408,8 +407,7 @@ pending_add(struct engine *e, struct analysis *a, int from, bool gap,
 
 /* First bytes each endpoint sent, from the pending log. */
 static void
-pending_first(const struct analysis *a, const uint8_t *first[2],
-    size_t len[2])
+pending_first(const struct analysis *a, const uint8_t *first[2], size_t len[2])
 {
 	struct pending_rec rec;
 	size_t off = 0;
@@ -445,8 +443,8 @@ pending_replay(struct engine *e, struct analysis *a)
 		e->now = rec.ts;
 		if (rec.gap) {
 			a->s.gaps++;
-			a->an->gap(a->state, &a->s, dir_of(a->f, rec.from),
-			    rec.len);
+			a->an->gap(
+			    a->state, &a->s, dir_of(a->f, rec.from), rec.len);
 			continue;
 		}
 		stream_input(e, a, dir_of(a->f, rec.from), log + off, rec.len);
@@ -456,8 +454,8 @@ pending_replay(struct engine *e, struct analysis *a)
 	buf_free(e, log, PENDING_MAX);
 }
 
-static void decide(struct engine *e, struct flow *f, struct analysis *a,
-    bool final);
+static void decide(
+    struct engine *e, struct flow *f, struct analysis *a, bool final);
 static void settle_now(struct engine *e, struct flow *f, struct analysis *a);
 
 static void
@@ -489,12 +487,13 @@ on_gap(void *arg, int from, uint64_t len)
 		return;
 	}
 	if (!a->decided && !a->finished)
-		pending_add(a->e, a, from, true, NULL, (size_t)MIN(len, 0xffffffffu));
+		pending_add(
+		    a->e, a, from, true, NULL, (size_t)MIN(len, 0xffffffffu));
 }
 
 static const struct reasm_ops engine_reasm_ops = {
-	.data = on_data,
-	.gap = on_gap,
+    .data = on_data,
+    .gap = on_gap,
 };
 
 /* Stops analysing: nothing more can be learnt from this session. */
@@ -616,9 +615,10 @@ decide(struct engine *e, struct flow *f, struct analysis *a, bool final)
 		chosen = choice_from_ndpi(f, &c);
 	if (!chosen && (final || (f->stage & STAGE_CLASSIFIED)) &&
 	    !classify_known(f))
-		chosen = registry_sniff(first[1 - f->client],
-		    len[1 - f->client], first[f->client], len[f->client],
-		    &c) && c.proto != APP_TLS;
+		chosen =
+		    registry_sniff(first[1 - f->client], len[1 - f->client],
+			first[f->client], len[f->client], &c) &&
+		    c.proto != APP_TLS;
 	if (chosen) {
 		refine_choice(first[f->client], len[f->client], &c);
 		attach(e, f, a, &c);
@@ -659,8 +659,8 @@ end_name(enum flow_end why)
 
 /* Judges and stores the session of a flow that has ended. */
 static void
-analysis_store(struct engine *e, struct flow *f, struct analysis *a,
-    enum flow_end why)
+analysis_store(
+    struct engine *e, struct flow *f, struct analysis *a, enum flow_end why)
 {
 	struct finding found[FINDINGS_MAX];
 	struct session *s = &a->s;
@@ -675,8 +675,8 @@ analysis_store(struct engine *e, struct flow *f, struct analysis *a,
 	if (f->packets[0] == 0 || f->packets[1] == 0)
 		s->anomalies |= SESSION_ANOM_ONE_SIDED;
 	if (f->stage & STAGE_CLASSIFIED)
-		classify_name(e->cls, f, s->ndpi_protocol,
-		    sizeof(s->ndpi_protocol));
+		classify_name(
+		    e->cls, f, s->ndpi_protocol, sizeof(s->ndpi_protocol));
 
 	/* A proxy that tunnelled nothing plainsight knows is not a session. */
 	if (s->protocol == APP_SOCKS || s->protocol == APP_UNKNOWN)
@@ -860,8 +860,7 @@ analysis_drop(struct engine *e, struct flow *f, struct analysis *a)
 }
 
 static void
-tcp_packet(struct engine *e, struct flow *f, int from,
-    const struct packet *pkt)
+tcp_packet(struct engine *e, struct flow *f, int from, const struct packet *pkt)
 {
 	struct analysis *a = f->owner;
 	bool was_classified = (f->stage & STAGE_CLASSIFIED) != 0;
@@ -985,29 +984,28 @@ engine_packet(struct engine *e, int dlt, const struct timeval *ts,
 }
 
 size_t
-engine_counters(const struct engine *e, struct store_counter *out,
-    size_t max)
+engine_counters(const struct engine *e, struct store_counter *out, size_t max)
 {
 	const struct classify_stats *cs = classify_stats(e->cls);
 	const struct engine_stats *s = &e->stats;
 	struct store_counter all[] = {
-		{ "tcp_packets", s->tcp_packets },
-		{ "udp_packets", s->udp_packets },
-		{ "not_ip_frames", s->not_ip },
-		{ "malformed_frames", s->malformed },
-		{ "checksum_errors", s->checksum_errors },
-		{ "checksum_skipped", s->checksum_skipped },
-		{ "credentials", s->credentials },
-		{ "store_errors", s->store_errors },
-		{ "stream_bytes_dropped", s->stream_drops },
-		{ "memory_refusals", s->memory_refusals },
-		{ "reasm_cap_hits", e->rmem.cap_hits },
-		{ "reasm_retransmits", e->rmem.retransmits },
-		{ "reasm_out_of_window", e->rmem.bogus },
-		{ "ndpi_flows", cs->flows },
-		{ "ndpi_detected", cs->detected },
-		{ "ndpi_guessed", cs->guessed },
-		{ "ndpi_memory_peak", cs->memory_peak },
+	    {"tcp_packets", s->tcp_packets},
+	    {"udp_packets", s->udp_packets},
+	    {"not_ip_frames", s->not_ip},
+	    {"malformed_frames", s->malformed},
+	    {"checksum_errors", s->checksum_errors},
+	    {"checksum_skipped", s->checksum_skipped},
+	    {"credentials", s->credentials},
+	    {"store_errors", s->store_errors},
+	    {"stream_bytes_dropped", s->stream_drops},
+	    {"memory_refusals", s->memory_refusals},
+	    {"reasm_cap_hits", e->rmem.cap_hits},
+	    {"reasm_retransmits", e->rmem.retransmits},
+	    {"reasm_out_of_window", e->rmem.bogus},
+	    {"ndpi_flows", cs->flows},
+	    {"ndpi_detected", cs->detected},
+	    {"ndpi_guessed", cs->guessed},
+	    {"ndpi_memory_peak", cs->memory_peak},
 	};
 	const struct flow_stats *fs;
 	size_t i, n = 0;
@@ -1016,9 +1014,9 @@ engine_counters(const struct engine *e, struct store_counter *out,
 	for (i = 0; i < ARRAY_SIZE(all) && n < max; i++)
 		out[n++] = all[i];
 	if (n + 3 <= max) {
-		out[n++] = (struct store_counter){ "flows_created", fs->created };
-		out[n++] = (struct store_counter){ "flows_evicted", fs->evicted };
-		out[n++] = (struct store_counter){ "flows_expired", fs->expired };
+		out[n++] = (struct store_counter){"flows_created", fs->created};
+		out[n++] = (struct store_counter){"flows_evicted", fs->evicted};
+		out[n++] = (struct store_counter){"flows_expired", fs->expired};
 	}
 	return n;
 }

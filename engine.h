@@ -23,33 +23,33 @@ enum checksum_mode {
 };
 
 struct engine_config {
-	size_t max_flows;	/* flows tracked at once */
-	size_t memory_cap;	/* bytes for held segments and buffers */
-	size_t reasm_dir_cap;	/* bytes held per direction of a flow */
+	size_t max_flows;     /* flows tracked at once */
+	size_t memory_cap;    /* bytes for held segments and buffers */
+	size_t reasm_dir_cap; /* bytes held per direction of a flow */
 	enum checksum_mode checksum;
-	struct store *store;	/* where sessions go; borrowed */
+	struct store *store; /* where sessions go; borrowed */
 };
 
 struct engine_stats {
 	uint64_t packets;
-	uint64_t bytes;		  /* on the wire */
-	uint64_t truncated;	  /* cut by the snap length */
+	uint64_t bytes;     /* on the wire */
+	uint64_t truncated; /* cut by the snap length */
 	uint64_t malformed;
 	uint64_t fragments;
-	uint64_t not_ip;	  /* ARP, LLC and the like */
-	uint64_t other_ip;	  /* ICMP and other transports */
+	uint64_t not_ip;          /* ARP, LLC and the like */
+	uint64_t other_ip;        /* ICMP and other transports */
 	uint64_t checksum_errors; /* in analysed flows */
 	uint64_t checksum_skipped;
 	uint64_t tcp_packets;
 	uint64_t udp_packets;
-	uint64_t sessions;	  /* stored */
+	uint64_t sessions; /* stored */
 	uint64_t findings;
 	uint64_t credentials;
 	uint64_t store_errors;
-	uint64_t stream_drops;	  /* bytes an analyzer could not take */
+	uint64_t stream_drops;    /* bytes an analyzer could not take */
 	uint64_t memory_refusals; /* allocations refused by the cap */
 	uint64_t tcp_gaps;
-	struct timeval first;	  /* capture time of the first packet */
+	struct timeval first; /* capture time of the first packet */
 	struct timeval last;
 };
 
@@ -77,7 +77,7 @@ const struct engine_stats *engine_stats(const struct engine *e);
  * Named counters for the run's record: nDPI, flow table and reassembly
  * figures.  Returns how many were written to out (at most max).
  */
-size_t engine_counters(const struct engine *e, struct store_counter *out,
-    size_t max);
+size_t engine_counters(
+    const struct engine *e, struct store_counter *out, size_t max);
 
 #endif

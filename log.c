@@ -12,10 +12,10 @@ static const char *log_progname = "plainsight";
 static enum log_level log_max = LOG_LEVEL_INFO;
 
 static const char *const log_names[] = {
-	[LOG_LEVEL_ERROR] = "error",
-	[LOG_LEVEL_WARN] = "warning",
-	[LOG_LEVEL_INFO] = "info",
-	[LOG_LEVEL_DEBUG] = "debug",
+    [LOG_LEVEL_ERROR] = "error",
+    [LOG_LEVEL_WARN] = "warning",
+    [LOG_LEVEL_INFO] = "info",
+    [LOG_LEVEL_DEBUG] = "debug",
 };
 
 void
@@ -42,7 +42,8 @@ log_vwrite(enum log_level level, const char *module, const char *why,
 	if (!log_enabled(level))
 		return;
 
-	/* Format the whole line first so that it reaches stderr in one write. */
+	/* Format the whole line first so that it reaches stderr in one write.
+	 */
 	n = snprintf(line, sizeof(line), "%s: %s %s: ", log_progname,
 	    log_names[level], module);
 	if (n < 0 || (size_t)n >= sizeof(line))

@@ -32,10 +32,10 @@ void log_debug_(const char *module, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Debug lines cost one branch when debugging is off. */
-#define log_debug(...)                                                       \
-	do {                                                                 \
-		if (log_enabled(LOG_LEVEL_DEBUG))                            \
-			log_debug_(__VA_ARGS__);                             \
+#define log_debug(...)                                                         \
+	do {                                                                   \
+		if (log_enabled(LOG_LEVEL_DEBUG))                              \
+			log_debug_(__VA_ARGS__);                               \
 	} while (0)
 
 #endif

@@ -79,8 +79,8 @@ struct capture_opts {
 	int verbose;
 };
 
-static void
-usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void usage_error(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2)));
 
 static void
 usage_error(const char *fmt, ...)
@@ -160,9 +160,9 @@ drop_privileges(const char *user)
 		log_error("capture", "no such user '%s' to run as", user);
 		return -1;
 	}
-	if (setgroups(0, NULL) != 0 || setresgid(pw->pw_gid, pw->pw_gid,
-	    pw->pw_gid) != 0 || setresuid(pw->pw_uid, pw->pw_uid,
-	    pw->pw_uid) != 0) {
+	if (setgroups(0, NULL) != 0 ||
+	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
+	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0) {
 		log_error_errno("capture", "cannot become user '%s'", user);
 		return -1;
 	}
@@ -177,8 +177,8 @@ drop_privileges(const char *user)
 }
 
 static void
-show_progress(const struct cap_source *src, const struct engine_stats *st,
-    bool final)
+show_progress(
+    const struct cap_source *src, const struct engine_stats *st, bool final)
 {
 	fprintf(stderr, "\rplainsight: %llu packets, %.1f MB",
 	    (unsigned long long)st->packets, (double)st->bytes / 1e6);
@@ -191,17 +191,17 @@ static void
 parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 {
 	static const struct option longopts[] = {
-		{ "read", required_argument, NULL, 'r' },
-		{ "interface", required_argument, NULL, 'i' },
-		{ "filter", required_argument, NULL, 'f' },
-		{ "db", required_argument, NULL, 'd' },
-		{ "user", required_argument, NULL, 'u' },
-		{ "checksum", required_argument, NULL, 'C' },
-		{ "max-flows", required_argument, NULL, 'F' },
-		{ "max-memory", required_argument, NULL, 'M' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 },
+	    {"read", required_argument, NULL, 'r'},
+	    {"interface", required_argument, NULL, 'i'},
+	    {"filter", required_argument, NULL, 'f'},
+	    {"db", required_argument, NULL, 'd'},
+	    {"user", required_argument, NULL, 'u'},
+	    {"checksum", required_argument, NULL, 'C'},
+	    {"max-flows", required_argument, NULL, 'F'},
+	    {"max-memory", required_argument, NULL, 'M'},
+	    {"quiet", no_argument, NULL, 'q'},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -210,8 +210,8 @@ parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 	o->max_flows = DEFAULT_MAX_FLOWS;
 	o->max_memory = DEFAULT_MAX_MEMORY;
 	o->checksum = CHECKSUM_AUTO;
-	while ((c = getopt_long(argc, argv, "r:i:f:d:u:qv", longopts,
-		    NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:f:d:u:qv", longopts, NULL)) !=
+	    -1) {
 		switch (c) {
 		case 'r':
 			if (o->nfiles >= MAX_FILES)
@@ -241,12 +241,13 @@ parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 				usage_error("--checksum takes auto, on or off");
 			break;
 		case 'F':
-			o->max_flows = parse_size(optarg, "--max-flows", 1024,
-			    100000000);
+			o->max_flows =
+			    parse_size(optarg, "--max-flows", 1024, 100000000);
 			break;
 		case 'M':
-			o->max_memory = parse_size(optarg, "--max-memory", 16,
-			    1 << 20) << 20;
+			o->max_memory =
+			    parse_size(optarg, "--max-memory", 16, 1 << 20)
+			    << 20;
 			break;
 		case 'q':
 			o->quiet = true;
@@ -351,11 +352,12 @@ finish_run(struct capture_run *r, double started)
 	sum.sessions = st->sessions;
 	sum.findings = st->findings;
 	sum.tcp_gaps = st->tcp_gaps;
-	sum.complete = !r->failed && !(stop_requested &&
-	    !cap_source_is_live(r->src)) && st->store_errors == 0;
-	sum.error = r->failed ? r->error :
-	    (stop_requested && !cap_source_is_live(r->src)) ? "interrupted" :
-							      NULL;
+	sum.complete = !r->failed &&
+	    !(stop_requested && !cap_source_is_live(r->src)) &&
+	    st->store_errors == 0;
+	sum.error = r->failed                                 ? r->error
+	    : (stop_requested && !cap_source_is_live(r->src)) ? "interrupted"
+							      : NULL;
 	sum.counters = counters;
 	sum.ncounters = engine_counters(r->eng, counters, ARRAY_SIZE(counters));
 	for (size_t i = 0; i < sum.ncounters; i++) {
@@ -388,8 +390,10 @@ cmd_capture(int argc, char **argv)
 	int status = EXIT_RUNTIME;
 
 	parse_capture_opts(argc, argv, &o);
-	log_init("plainsight", o.verbose >= 2 ? LOG_LEVEL_DEBUG :
-	    o.verbose == 1 ? LOG_LEVEL_INFO : LOG_LEVEL_WARN);
+	log_init("plainsight",
+	    o.verbose >= 2       ? LOG_LEVEL_DEBUG
+		: o.verbose == 1 ? LOG_LEVEL_INFO
+				 : LOG_LEVEL_WARN);
 	memset(&r, 0, sizeof(r));
 	r.o = &o;
 
@@ -400,11 +404,11 @@ cmd_capture(int argc, char **argv)
 		return EXIT_RUNTIME;
 	}
 	if (o.iface != NULL)
-		r.src = cap_source_live(o.iface, o.filter, r.error,
-		    sizeof(r.error));
+		r.src = cap_source_live(
+		    o.iface, o.filter, r.error, sizeof(r.error));
 	else
-		r.src = cap_source_files(o.files, o.nfiles, o.filter, r.error,
-		    sizeof(r.error));
+		r.src = cap_source_files(
+		    o.files, o.nfiles, o.filter, r.error, sizeof(r.error));
 	if (r.src == NULL) {
 		log_error("capture", "%s", r.error);
 		goto out;
@@ -432,9 +436,8 @@ cmd_capture(int argc, char **argv)
 	read_packets(&r);
 	finish_run(&r, started);
 	running_source = NULL;
-	status = r.failed || (stop_requested && o.iface == NULL) ?
-	    EXIT_RUNTIME :
-	    0;
+	status =
+	    r.failed || (stop_requested && o.iface == NULL) ? EXIT_RUNTIME : 0;
 	if (stop_requested && o.iface == NULL)
 		log_error("capture", "interrupted: the run is incomplete");
 out:
@@ -448,8 +451,8 @@ static int
 cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "db", required_argument, NULL, 'd' },
-		{ NULL, 0, NULL, 0 },
+	    {"db", required_argument, NULL, 'd'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *db = DEFAULT_DB;
 	char err[512];

@@ -67,7 +67,8 @@ ascii_prefix(const uint8_t *p, size_t n, const char *word)
 	size_t i;
 
 	for (i = 0; word[i] != '\0'; i++) {
-		if (i >= n || ascii_lower(p[i]) != ascii_lower((uint8_t)word[i]))
+		if (i >= n ||
+		    ascii_lower(p[i]) != ascii_lower((uint8_t)word[i]))
 			return false;
 	}
 	return true;
@@ -100,8 +101,9 @@ span_until(const uint8_t *p, size_t n, uint8_t c)
 size_t
 trim_end(const uint8_t *p, size_t n)
 {
-	while (n > 0 && (p[n - 1] == '\r' || p[n - 1] == '\n' ||
-	    p[n - 1] == ' ' || p[n - 1] == '\t'))
+	while (n > 0 &&
+	    (p[n - 1] == '\r' || p[n - 1] == '\n' || p[n - 1] == ' ' ||
+		p[n - 1] == '\t'))
 		n--;
 	return n;
 }

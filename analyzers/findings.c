@@ -38,9 +38,8 @@ struct finding_list {
 	size_t n;
 };
 
-static void
-add(struct finding_list *l, const char *kind, enum severity sev, int rec,
-    const struct timeval *seen, const char *fmt, ...)
+static void add(struct finding_list *l, const char *kind, enum severity sev,
+    int rec, const struct timeval *seen, const char *fmt, ...)
     __attribute__((format(printf, 6, 7)));
 
 static void
@@ -112,9 +111,8 @@ credential_findings(const struct session *s, struct finding_list *l)
 			add(l, "cleartext_credentials", SEVERITY_HIGH, 3,
 			    &c->seen, "%s %s for %s sent without TLS%s",
 			    app_proto_name(s->protocol), c->mechanism, user,
-			    c->exposure == EXPOSURE_TOKEN ?
-				" (bearer token)" :
-				"");
+			    c->exposure == EXPOSURE_TOKEN ? " (bearer token)"
+							  : "");
 			break;
 		case EXPOSURE_CRACKABLE:
 			add(l, "crackable_credentials", SEVERITY_MEDIUM, 3,
@@ -152,11 +150,12 @@ starttls_findings(const struct session *s, struct finding_list *l)
 		break;
 	case STARTTLS_RESULT_FAILED:
 		add(l, "starttls_failed", SEVERITY_HIGH, rec, at, "%s",
-		    s->cleartext_after_tls ?
-			"the server agreed to encrypt but the session went on "
-			"in clear text" :
-			"the server agreed to encrypt but no TLS handshake "
-			"followed");
+		    s->cleartext_after_tls
+			? "the server agreed to encrypt but the session went "
+			  "on "
+			  "in clear text"
+			: "the server agreed to encrypt but no TLS handshake "
+			  "followed");
 		break;
 	case STARTTLS_RESULT_OK:
 	case STARTTLS_RESULT_NONE:
@@ -186,7 +185,7 @@ starttls_findings(const struct session *s, struct finding_list *l)
 size_t
 findings_evaluate(const struct session *s, struct finding *out, size_t max)
 {
-	struct finding_list l = { out, max, 0 };
+	struct finding_list l = {out, max, 0};
 
 	if (!is_mail(s))
 		return 0;

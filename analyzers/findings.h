@@ -27,10 +27,10 @@ enum severity {
 #define FINDING_DETAIL_MAX 256
 
 struct finding {
-	const char *kind;	/* e.g. "cleartext_credentials" */
+	const char *kind; /* e.g. "cleartext_credentials" */
 	enum severity severity;
-	int recommendation;	/* 1, 2 or 3 */
-	struct timeval seen;	/* when the condition was observed */
+	int recommendation;              /* 1, 2 or 3 */
+	struct timeval seen;             /* when the condition was observed */
 	char detail[FINDING_DETAIL_MAX]; /* for people; never a secret */
 };
 
@@ -41,8 +41,8 @@ struct finding {
  * Evaluates a finished session.  Writes at most max findings to out and
  * returns how many.
  */
-size_t findings_evaluate(const struct session *s, struct finding *out,
-    size_t max);
+size_t findings_evaluate(
+    const struct session *s, struct finding *out, size_t max);
 
 const char *severity_name(enum severity sev);
 

@@ -10,14 +10,14 @@ static const struct {
 	enum app_proto proto;
 	enum tls_mode tls;
 } registry_ports[] = {
-	{ 25, APP_SMTP, TLS_MODE_NONE },     /* RFC 5321 relay */
-	{ 110, APP_POP3, TLS_MODE_NONE },    /* RFC 1939 */
-	{ 143, APP_IMAP, TLS_MODE_NONE },    /* RFC 9051 */
-	{ 465, APP_SMTP, TLS_MODE_IMPLICIT }, /* RFC 8314 submissions */
-	{ 587, APP_SMTP, TLS_MODE_NONE },    /* RFC 6409 submission */
-	{ 993, APP_IMAP, TLS_MODE_IMPLICIT }, /* RFC 8314 */
-	{ 995, APP_POP3, TLS_MODE_IMPLICIT }, /* RFC 8314 */
-	{ 1080, APP_SOCKS, TLS_MODE_NONE },  /* RFC 1928 */
+    {25, APP_SMTP, TLS_MODE_NONE},      /* RFC 5321 relay */
+    {110, APP_POP3, TLS_MODE_NONE},     /* RFC 1939 */
+    {143, APP_IMAP, TLS_MODE_NONE},     /* RFC 9051 */
+    {465, APP_SMTP, TLS_MODE_IMPLICIT}, /* RFC 8314 submissions */
+    {587, APP_SMTP, TLS_MODE_NONE},     /* RFC 6409 submission */
+    {993, APP_IMAP, TLS_MODE_IMPLICIT}, /* RFC 8314 */
+    {995, APP_POP3, TLS_MODE_IMPLICIT}, /* RFC 8314 */
+    {1080, APP_SOCKS, TLS_MODE_NONE},   /* RFC 1928 */
 };
 
 bool
@@ -78,12 +78,13 @@ registry_is_greeting(const uint8_t *p, size_t n)
  * client that says EHLO or HELO.
  */
 static bool
-smtp_start(const uint8_t *server, size_t slen, const uint8_t *client,
-    size_t clen)
+smtp_start(
+    const uint8_t *server, size_t slen, const uint8_t *client, size_t clen)
 {
 	size_t i, n;
 
-	if (ascii_word(client, clen, "EHLO") || ascii_word(client, clen, "HELO"))
+	if (ascii_word(client, clen, "EHLO") ||
+	    ascii_word(client, clen, "HELO"))
 		return true;
 	if (!smtp_greeting(server, slen))
 		return false;

@@ -14,8 +14,8 @@
 
 /* A choice of analysis for a session. */
 struct app_choice {
-	enum app_proto proto;	/* APP_UNKNOWN: not analysed */
-	enum tls_mode tls;	/* TLS_MODE_IMPLICIT: TLS from the start */
+	enum app_proto proto; /* APP_UNKNOWN: not analysed */
+	enum tls_mode tls;    /* TLS_MODE_IMPLICIT: TLS from the start */
 };
 
 /*

@@ -10,13 +10,13 @@
 #include "util.h"
 
 static const char *const app_proto_names[APP_MAX] = {
-	[APP_UNKNOWN] = "unknown",
-	[APP_SMTP] = "smtp",
-	[APP_IMAP] = "imap",
-	[APP_POP3] = "pop3",
-	[APP_TLS] = "tls",
-	[APP_HTTP] = "http",
-	[APP_SOCKS] = "socks",
+    [APP_UNKNOWN] = "unknown",
+    [APP_SMTP] = "smtp",
+    [APP_IMAP] = "imap",
+    [APP_POP3] = "pop3",
+    [APP_TLS] = "tls",
+    [APP_HTTP] = "http",
+    [APP_SOCKS] = "socks",
 };
 
 const char *
@@ -181,12 +181,12 @@ session_add_credential(struct session *s, const struct timeval *seen,
 	char mech[CRED_MECH_MAX];
 	size_t i;
 
-	session_printable(user, sizeof(user), (const uint8_t *)username,
-	    userlen);
+	session_printable(
+	    user, sizeof(user), (const uint8_t *)username, userlen);
 	for (i = 0; mechanism[i] != '\0' && i + 1 < sizeof(mech); i++)
-		mech[i] = (char)(mechanism[i] >= 'a' && mechanism[i] <= 'z' ?
-			mechanism[i] - ('a' - 'A') :
-			mechanism[i]);
+		mech[i] = (char)(mechanism[i] >= 'a' && mechanism[i] <= 'z'
+			? mechanism[i] - ('a' - 'A')
+			: mechanism[i]);
 	mech[i] = '\0';
 
 	/* The same login again (a client retrying) is counted, not kept. */
@@ -264,9 +264,9 @@ session_add_auth_offered(struct session *s, const uint8_t *p, size_t n)
 
 	session_printable(name, sizeof(name), p, n);
 	for (i = 0; name[i] != '\0'; i++)
-		name[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ?
-			name[i] - ('a' - 'A') :
-			name[i]);
+		name[i] = (char)(name[i] >= 'a' && name[i] <= 'z'
+			? name[i] - ('a' - 'A')
+			: name[i]);
 	len = strlen(name);
 	if (len == 0)
 		return;
@@ -291,6 +291,6 @@ session_set_stripped(struct session *s, const char *what)
 {
 	s->starttls_stripped = true;
 	if (s->stripped_detail[0] == '\0')
-		snprintf(s->stripped_detail, sizeof(s->stripped_detail), "%s",
-		    what);
+		snprintf(
+		    s->stripped_detail, sizeof(s->stripped_detail), "%s", what);
 }

@@ -47,8 +47,8 @@ enum starttls_result {
 enum exposure {
 	EXPOSURE_CLEARTEXT, /* the password itself, recoverable */
 	EXPOSURE_CRACKABLE, /* a challenge-response open to offline guessing */
-	EXPOSURE_TOKEN,	    /* a bearer token, replayable */
-	EXPOSURE_NONE,	    /* nothing reusable (SCRAM, GSSAPI, EXTERNAL) */
+	EXPOSURE_TOKEN,     /* a bearer token, replayable */
+	EXPOSURE_NONE,      /* nothing reusable (SCRAM, GSSAPI, EXTERNAL) */
 	EXPOSURE_UNKNOWN,   /* a mechanism plainsight does not know */
 };
 
@@ -59,14 +59,14 @@ enum outcome {
 };
 
 /* Session anomalies: odd but not findings; stored as a list of names. */
-#define SESSION_ANOM_TLS_TO_CLEARTEXT 0x0001 /* TLS hello, cleartext reply */
-#define SESSION_ANOM_LONG_LINE 0x0002	     /* a line over the buffer cap */
-#define SESSION_ANOM_CREDS_DROPPED 0x0004    /* more logins than kept */
-#define SESSION_ANOM_GARBAGE 0x0008	     /* bytes that are not protocol */
+#define SESSION_ANOM_TLS_TO_CLEARTEXT 0x0001  /* TLS hello, cleartext reply */
+#define SESSION_ANOM_LONG_LINE 0x0002         /* a line over the buffer cap */
+#define SESSION_ANOM_CREDS_DROPPED 0x0004     /* more logins than kept */
+#define SESSION_ANOM_GARBAGE 0x0008           /* bytes that are not protocol */
 #define SESSION_ANOM_PIPELINE_OVERFLOW 0x0010 /* too many unanswered cmds */
-#define SESSION_ANOM_MIDSTREAM 0x0020	     /* no handshake seen */
-#define SESSION_ANOM_ONE_SIDED 0x0040	     /* one direction never seen */
-#define SESSION_ANOM_GAP 0x0080		     /* bytes lost in capture */
+#define SESSION_ANOM_MIDSTREAM 0x0020         /* no handshake seen */
+#define SESSION_ANOM_ONE_SIDED 0x0040         /* one direction never seen */
+#define SESSION_ANOM_GAP 0x0080               /* bytes lost in capture */
 
 #define SESSION_MAX_CREDS 16
 #define CRED_MECH_MAX 24
@@ -75,57 +75,57 @@ enum outcome {
 #define SESSION_AUTHLIST_MAX 128
 
 struct credential {
-	struct timeval seen;		/* when the login was sent */
-	char mechanism[CRED_MECH_MAX];	/* upper case, as on the wire */
-	char username[CRED_USER_MAX];	/* printable; "" when none */
+	struct timeval seen;           /* when the login was sent */
+	char mechanism[CRED_MECH_MAX]; /* upper case, as on the wire */
+	char username[CRED_USER_MAX];  /* printable; "" when none */
 	enum exposure exposure;
 	enum outcome outcome;
-	uint32_t count;			/* identical logins folded in */
+	uint32_t count; /* identical logins folded in */
 };
 
 struct session {
-	uint64_t flow_id;		/* engine's flow number, for logs */
+	uint64_t flow_id; /* engine's flow number, for logs */
 
 	/* Who talks to whom; the server accepted the connection. */
-	uint8_t ip_version;		/* 4 or 6 */
-	uint8_t client_ip[16];		/* IPv4 in the first 4 bytes */
+	uint8_t ip_version;    /* 4 or 6 */
+	uint8_t client_ip[16]; /* IPv4 in the first 4 bytes */
 	uint8_t server_ip[16];
 	uint16_t client_port;
 	uint16_t server_port;
-	uint16_t vlan;			/* outermost 802.1Q id, 0 if none */
+	uint16_t vlan; /* outermost 802.1Q id, 0 if none */
 
 	struct timeval first_seen;
 	struct timeval last_seen;
-	uint64_t client_bytes;		/* TCP payload, client to server */
-	uint64_t server_bytes;		/* TCP payload, server to client */
-	uint32_t gaps;			/* holes in either direction */
-	uint32_t anomalies;		/* SESSION_ANOM_* */
+	uint64_t client_bytes; /* TCP payload, client to server */
+	uint64_t server_bytes; /* TCP payload, server to client */
+	uint32_t gaps;         /* holes in either direction */
+	uint32_t anomalies;    /* SESSION_ANOM_* */
 
 	enum app_proto protocol;
-	char ndpi_protocol[48];		/* nDPI's name, "" until classified */
+	char ndpi_protocol[48]; /* nDPI's name, "" until classified */
 
 	/* STARTTLS; offered is -1 until a capability list was seen. */
 	enum tls_mode tls;
 	int8_t starttls_offered;
 	bool starttls_attempted;
-	bool starttls_accepted;		/* the server said go ahead */
+	bool starttls_accepted; /* the server said go ahead */
 	enum starttls_result starttls_result;
-	struct timeval starttls_seen;	/* when the client asked */
-	bool starttls_stripped;		/* a middlebox masked it */
-	char stripped_detail[64];	/* what looked masked */
-	bool cleartext_after_tls;	/* commands went on after go-ahead */
+	struct timeval starttls_seen; /* when the client asked */
+	bool starttls_stripped;       /* a middlebox masked it */
+	char stripped_detail[64];     /* what looked masked */
+	bool cleartext_after_tls;     /* commands went on after go-ahead */
 
 	/* What the client and server said about themselves. */
-	char client_name[SESSION_NAME_MAX];  /* EHLO/HELO name, IMAP ID */
+	char client_name[SESSION_NAME_MAX];      /* EHLO/HELO name, IMAP ID */
 	char auth_offered[SESSION_AUTHLIST_MAX]; /* mechanisms advertised */
-	bool login_disabled;		/* IMAP LOGINDISABLED advertised */
+	bool login_disabled; /* IMAP LOGINDISABLED advertised */
 
-	struct credential *creds;	/* ncreds of them, grown on demand */
+	struct credential *creds; /* ncreds of them, grown on demand */
 	unsigned int ncreds;
 	unsigned int creds_alloc;
-	unsigned int creds_dropped;	/* logins past SESSION_MAX_CREDS */
+	unsigned int creds_dropped; /* logins past SESSION_MAX_CREDS */
 
-	struct tls_facts tlsf;		/* handshake facts, if any TLS seen */
+	struct tls_facts tlsf; /* handshake facts, if any TLS seen */
 
 	/*
 	 * Requests from an analyzer to the engine, honoured after the

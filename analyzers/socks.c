@@ -18,26 +18,26 @@
 #define SOCKS_BUFMAX 1024
 
 enum socks_step {
-	SOCKS_HELLO,	/* client: version and methods */
-	SOCKS_AUTH,	/* client: RFC 1929 user and password */
-	SOCKS_REQUEST,	/* client: connect request */
-	SOCKS_TUNNEL,	/* everything after is the inner protocol */
+	SOCKS_HELLO,   /* client: version and methods */
+	SOCKS_AUTH,    /* client: RFC 1929 user and password */
+	SOCKS_REQUEST, /* client: connect request */
+	SOCKS_TUNNEL,  /* everything after is the inner protocol */
 	SOCKS_BROKEN,
 };
 
 enum socks_reply {
-	SOCKS_R_METHOD,	/* server: chosen method */
-	SOCKS_R_AUTH,	/* server: sub-negotiation status */
+	SOCKS_R_METHOD,  /* server: chosen method */
+	SOCKS_R_AUTH,    /* server: sub-negotiation status */
 	SOCKS_R_CONNECT, /* server: connect reply */
 	SOCKS_R_TUNNEL,
 	SOCKS_R_BROKEN,
 };
 
 struct socks {
-	int version;		/* 4 or 5, from the client's first byte */
+	int version; /* 4 or 5, from the client's first byte */
 	enum socks_step client;
 	enum socks_reply server;
-	bool need_auth;		/* the proxy chose username/password */
+	bool need_auth; /* the proxy chose username/password */
 };
 
 static void *
@@ -193,7 +193,8 @@ server_bytes(struct socks *k, struct session *s, const uint8_t *p, size_t n)
 			if (n - used < 8)
 				return used;
 			used += 8;
-			k->server = p[1] == 90 ? SOCKS_R_TUNNEL : SOCKS_R_BROKEN;
+			k->server =
+			    p[1] == 90 ? SOCKS_R_TUNNEL : SOCKS_R_BROKEN;
 			continue;
 		}
 		if (k->server == SOCKS_R_CONNECT) {
@@ -215,13 +216,13 @@ server_bytes(struct socks *k, struct session *s, const uint8_t *p, size_t n)
 			return used;
 		if (k->server == SOCKS_R_METHOD) {
 			k->need_auth = p[used + 1] == 2;
-			k->server = k->need_auth ? SOCKS_R_AUTH :
-						   SOCKS_R_CONNECT;
+			k->server =
+			    k->need_auth ? SOCKS_R_AUTH : SOCKS_R_CONNECT;
 			if (p[used + 1] == 0xff)
 				k->server = SOCKS_R_BROKEN;
 		} else {
-			k->server = p[used + 1] == 0 ? SOCKS_R_CONNECT :
-						       SOCKS_R_BROKEN;
+			k->server =
+			    p[used + 1] == 0 ? SOCKS_R_CONNECT : SOCKS_R_BROKEN;
 		}
 		used += need;
 	}
@@ -273,11 +274,11 @@ socks_end(void *state, struct session *s)
 }
 
 const struct analyzer socks_analyzer = {
-	.name = "socks",
-	.bufmax = SOCKS_BUFMAX,
-	.create = socks_create,
-	.parse = socks_parse,
-	.gap = socks_gap,
-	.end = socks_end,
-	.destroy = socks_destroy,
+    .name = "socks",
+    .bufmax = SOCKS_BUFMAX,
+    .create = socks_create,
+    .parse = socks_parse,
+    .gap = socks_gap,
+    .end = socks_end,
+    .destroy = socks_destroy,
 };

@@ -91,8 +91,8 @@ tls_parse(void *state, struct session *s, enum dir d, const uint8_t *p,
 	size_t used;
 
 	(void)ts;
-	used = tls_parser_feed(t->parser, from_server, p, n,
-	    (flags & PARSE_FULL) != 0);
+	used = tls_parser_feed(
+	    t->parser, from_server, p, n, (flags & PARSE_FULL) != 0);
 	if (tls_parser_stream(t->parser, from_server) == TLS_STREAM_NOT_TLS) {
 		update(t, s);
 		not_tls(t, s, d);
@@ -136,11 +136,11 @@ tls_end(void *state, struct session *s)
 }
 
 const struct analyzer tls_analyzer = {
-	.name = "tls",
-	.bufmax = TLS_BUFMAX,
-	.create = tls_create,
-	.parse = tls_parse,
-	.gap = tls_gap,
-	.end = tls_end,
-	.destroy = tls_destroy,
+    .name = "tls",
+    .bufmax = TLS_BUFMAX,
+    .create = tls_create,
+    .parse = tls_parse,
+    .gap = tls_gap,
+    .end = tls_end,
+    .destroy = tls_destroy,
 };

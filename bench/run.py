@@ -82,8 +82,13 @@ def check_counts(dbpath, truth):
 
     for proto in ("smtp", "imap", "pop3"):
         expect(f"{proto} sessions",
-               one(db, f"SELECT count(*) FROM sessions WHERE protocol='{proto}'"),
+               one(db, "SELECT count(*) FROM sessions WHERE protocol="
+                       f"'{proto}' AND tls != 'implicit'"),
                truth["sessions"].get(proto, 0))
+        expect(f"{proto}s sessions (implicit TLS)",
+               one(db, "SELECT count(*) FROM sessions WHERE protocol="
+                       f"'{proto}' AND tls = 'implicit'"),
+               truth["sessions"].get(proto + "s", 0))
         expect(f"{proto} STARTTLS sessions",
                one(db, "SELECT count(*) FROM sessions WHERE protocol="
                        f"'{proto}' AND tls='starttls'"),

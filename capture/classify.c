@@ -53,8 +53,8 @@ ndpi_free_hook(void *p)
 
 	if (p == NULL)
 		return;
-	b = (struct ndpi_block *)((char *)p - offsetof(struct ndpi_block,
-	    align));
+	b = (struct ndpi_block *)((char *)p -
+	    offsetof(struct ndpi_block, align));
 	if (classify_accounting != NULL)
 		classify_accounting->memory -= b->size;
 	free(b);
@@ -115,8 +115,8 @@ classify_release(struct classifier *c, struct flow *f)
 }
 
 bool
-classify_packet(struct classifier *c, struct flow *f,
-    const struct packet *pkt, const struct timeval *ts)
+classify_packet(struct classifier *c, struct flow *f, const struct packet *pkt,
+    const struct timeval *ts)
 {
 	ndpi_protocol p;
 	uint64_t ms;
@@ -143,8 +143,8 @@ classify_packet(struct classifier *c, struct flow *f,
 		classify_release(c, f);
 		return true;
 	}
-	limit = pkt->proto == IPPROTO_UDP ? CLASSIFY_MAX_UDP_PACKETS :
-					    CLASSIFY_MAX_TCP_PACKETS;
+	limit = pkt->proto == IPPROTO_UDP ? CLASSIFY_MAX_UDP_PACKETS
+					  : CLASSIFY_MAX_TCP_PACKETS;
 	if (f->ndpi_packets >= limit) {
 		classify_giveup(c, f);
 		return true;
@@ -171,8 +171,8 @@ classify_giveup(struct classifier *c, struct flow *f)
 static uint16_t
 kind_proto(const struct flow *f)
 {
-	return f->ndpi_master != NDPI_PROTOCOL_UNKNOWN ? f->ndpi_master :
-							 f->ndpi_app;
+	return f->ndpi_master != NDPI_PROTOCOL_UNKNOWN ? f->ndpi_master
+						       : f->ndpi_app;
 }
 
 bool
@@ -207,8 +207,8 @@ classify_kind(const struct flow *f)
 }
 
 const char *
-classify_name(const struct classifier *c, const struct flow *f, char *buf,
-    size_t size)
+classify_name(
+    const struct classifier *c, const struct flow *f, char *buf, size_t size)
 {
 	ndpi_protocol p;
 

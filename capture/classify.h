@@ -31,10 +31,10 @@ enum classify_kind {
 };
 
 struct classify_stats {
-	uint64_t flows;	   /* flows offered to nDPI */
+	uint64_t flows;    /* flows offered to nDPI */
 	uint64_t detected; /* flows nDPI named from their content */
 	uint64_t guessed;  /* flows named by a guess after giving up */
-	size_t memory;	   /* bytes nDPI holds now */
+	size_t memory;     /* bytes nDPI holds now */
 	size_t memory_peak;
 };
 
@@ -67,8 +67,8 @@ bool classify_known(const struct flow *f);
 enum classify_kind classify_kind(const struct flow *f);
 
 /* nDPI's name for the verdict of f ("SMTP", "TLS.Google"), into buf. */
-const char *classify_name(const struct classifier *c, const struct flow *f,
-    char *buf, size_t size);
+const char *classify_name(
+    const struct classifier *c, const struct flow *f, char *buf, size_t size);
 
 /* True when nDPI calls the protocol of f encrypted. */
 bool classify_encrypted(const struct classifier *c, const struct flow *f);

@@ -24,8 +24,8 @@
 #define ETHERTYPE_MPLS 0x8847
 #define ETHERTYPE_MPLS_MC 0x8848
 #define ETHERTYPE_PPPOE 0x8864
-#define ETHERTYPE_TEB 0x6558	  /* transparent Ethernet bridging */
-#define ETHERTYPE_ERSPAN2 0x88be  /* types I and II */
+#define ETHERTYPE_TEB 0x6558     /* transparent Ethernet bridging */
+#define ETHERTYPE_ERSPAN2 0x88be /* types I and II */
 #define ETHERTYPE_ERSPAN3 0x22eb
 
 #define PPP_IPV4 0x0021
@@ -49,16 +49,15 @@
 
 struct decoder {
 	struct packet *pkt;
-	bool cut;	/* the snap length cut the frame */
-	int depth;	/* encapsulations opened so far */
+	bool cut;  /* the snap length cut the frame */
+	int depth; /* encapsulations opened so far */
 };
 
-static enum decode_result decode_ethertype(struct decoder *, uint16_t,
-    const uint8_t *, size_t);
-static enum decode_result decode_ether(struct decoder *, const uint8_t *,
-    size_t);
-static enum decode_result decode_ip(struct decoder *, const uint8_t *,
-    size_t);
+static enum decode_result decode_ethertype(
+    struct decoder *, uint16_t, const uint8_t *, size_t);
+static enum decode_result decode_ether(
+    struct decoder *, const uint8_t *, size_t);
+static enum decode_result decode_ip(struct decoder *, const uint8_t *, size_t);
 
 static inline uint16_t
 rd16(const uint8_t *p)
@@ -124,7 +123,7 @@ decode_null(struct decoder *d, const uint8_t *p, size_t n, bool net_order)
 	if (!net_order && af > 0xffff)
 		af = __builtin_bswap32(af);
 	switch (af) {
-	case 2: /* AF_INET everywhere */
+	case 2:  /* AF_INET everywhere */
 	case 24: /* AF_INET6 on NetBSD and OpenBSD */
 	case 28: /* FreeBSD */
 	case 30: /* Darwin */
@@ -253,8 +252,8 @@ decode_ethertype(struct decoder *d, uint16_t type, const uint8_t *p, size_t n)
  * O bit is set; type III may also carry a bare IP packet (frame type 2).
  */
 static enum decode_result
-decode_erspan(struct decoder *d, uint16_t type, bool has_seq,
-    const uint8_t *p, size_t n)
+decode_erspan(
+    struct decoder *d, uint16_t type, bool has_seq, const uint8_t *p, size_t n)
 {
 	size_t hlen;
 
@@ -383,8 +382,7 @@ decode_udp(struct decoder *d, const uint8_t *p, size_t n)
 
 /* The transport (or tunnel) inside an IP packet. */
 static enum decode_result
-decode_ip_payload(struct decoder *d, uint8_t proto, const uint8_t *p,
-    size_t n)
+decode_ip_payload(struct decoder *d, uint8_t proto, const uint8_t *p, size_t n)
 {
 	switch (proto) {
 	case IPPROTO_TCP:

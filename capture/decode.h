@@ -30,31 +30,31 @@
 #define ENCAP_PPPOE 0x40
 
 enum decode_result {
-	DECODE_OK,	  /* a TCP or UDP segment */
-	DECODE_OTHER,	  /* valid, but nothing plainsight tracks */
+	DECODE_OK,        /* a TCP or UDP segment */
+	DECODE_OTHER,     /* valid, but nothing plainsight tracks */
 	DECODE_TRUNCATED, /* the snap length cut a header or the payload */
 	DECODE_MALFORMED, /* lengths or versions that cannot be */
 	DECODE_FRAGMENT,  /* an IP fragment: not reassembled */
 };
 
 struct packet {
-	const uint8_t *l3;	/* innermost IP header */
-	size_t l3_len;		/* IP total length (within the capture) */
-	const uint8_t *l4;	/* TCP or UDP header */
-	size_t l4_len;		/* header and payload */
+	const uint8_t *l3;      /* innermost IP header */
+	size_t l3_len;          /* IP total length (within the capture) */
+	const uint8_t *l4;      /* TCP or UDP header */
+	size_t l4_len;          /* header and payload */
 	const uint8_t *payload; /* TCP or UDP payload */
 	size_t payload_len;
-	uint8_t ip_version;	/* 4 or 6 */
-	uint8_t proto;		/* IPPROTO_TCP or IPPROTO_UDP */
-	uint8_t src[16];	/* IPv4 in the first 4 bytes, rest zero */
+	uint8_t ip_version; /* 4 or 6 */
+	uint8_t proto;      /* IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t src[16];    /* IPv4 in the first 4 bytes, rest zero */
 	uint8_t dst[16];
 	uint16_t sport;
 	uint16_t dport;
-	uint8_t tcp_flags;	/* TCP_* */
+	uint8_t tcp_flags; /* TCP_* */
 	uint32_t seq;
 	uint32_t ack;
-	uint16_t vlan;		/* outermost 802.1Q id, 0 if untagged */
-	uint8_t encap;		/* ENCAP_* met on the way */
+	uint16_t vlan; /* outermost 802.1Q id, 0 if untagged */
+	uint8_t encap; /* ENCAP_* met on the way */
 };
 
 /*

@@ -12,18 +12,18 @@
 
 /* Idle timeouts in seconds, per list. */
 static const long flow_timeouts[FLOW_LIST_COUNT] = {
-	[FLOW_LIST_NEW] = 30,
-	[FLOW_LIST_ESTABLISHED] = 900,
-	[FLOW_LIST_CLOSED] = 10,
-	[FLOW_LIST_UDP] = 60,
+    [FLOW_LIST_NEW] = 30,
+    [FLOW_LIST_ESTABLISHED] = 900,
+    [FLOW_LIST_CLOSED] = 10,
+    [FLOW_LIST_UDP] = 60,
 };
 
 /* Eviction order when the table is full: cheapest loss first. */
 static const enum flow_list flow_evict_order[FLOW_LIST_COUNT] = {
-	FLOW_LIST_CLOSED,
-	FLOW_LIST_NEW,
-	FLOW_LIST_UDP,
-	FLOW_LIST_ESTABLISHED,
+    FLOW_LIST_CLOSED,
+    FLOW_LIST_NEW,
+    FLOW_LIST_UDP,
+    FLOW_LIST_ESTABLISHED,
 };
 
 #define FLOW_SLAB 4096
@@ -40,14 +40,14 @@ struct flow_lru {
 
 struct flow_table {
 	struct flow **buckets;
-	size_t nbuckets;	/* a power of two */
+	size_t nbuckets; /* a power of two */
 	size_t max_flows;
-	size_t count;		/* flows in use */
-	size_t allocated;	/* flows in slabs */
+	size_t count;     /* flows in use */
+	size_t allocated; /* flows in slabs */
 	struct flow_slab *slabs;
-	struct flow *free;	/* recycled flows, chained by hnext */
+	struct flow *free; /* recycled flows, chained by hnext */
 	struct flow_lru lists[FLOW_LIST_COUNT];
-	uint64_t seed[2];	/* keyed hashing against collision floods */
+	uint64_t seed[2]; /* keyed hashing against collision floods */
 	uint64_t next_id;
 	flow_end_cb *end_cb;
 	void *arg;
@@ -275,8 +275,8 @@ flow_lookup(struct flow_table *t, const struct packet *pkt,
 	f->first_seen = f->last_seen = *ts;
 	f->hnext = t->buckets[b];
 	t->buckets[b] = f;
-	lru_append(t, f,
-	    pkt->proto == IPPROTO_UDP ? FLOW_LIST_UDP : FLOW_LIST_NEW);
+	lru_append(
+	    t, f, pkt->proto == IPPROTO_UDP ? FLOW_LIST_UDP : FLOW_LIST_NEW);
 	t->count++;
 	t->stats.created++;
 	*created = true;
@@ -303,7 +303,7 @@ flow_remove(struct flow_table *t, struct flow *f, enum flow_end why)
 		t->end_cb(t->arg, f, why);
 
 	for (pp = &t->buckets[f->hash & (t->nbuckets - 1)]; *pp != NULL;
-	    pp = &(*pp)->hnext) {
+	     pp = &(*pp)->hnext) {
 		if (*pp == f) {
 			*pp = f->hnext;
 			break;
@@ -326,8 +326,8 @@ flow_expire(struct flow_table *t, const struct timeval *now)
 		    now->tv_sec - f->last_seen.tv_sec > flow_timeouts[l]) {
 			t->stats.expired++;
 			flow_remove(t, f,
-			    l == FLOW_LIST_CLOSED ? FLOW_END_CLOSED :
-						    FLOW_END_TIMEOUT);
+			    l == FLOW_LIST_CLOSED ? FLOW_END_CLOSED
+						  : FLOW_END_TIMEOUT);
 		}
 	}
 }

@@ -22,7 +22,7 @@
 
 /* Timeout classes, one list each. */
 enum flow_list {
-	FLOW_LIST_NEW,	       /* TCP without an answer yet */
+	FLOW_LIST_NEW,         /* TCP without an answer yet */
 	FLOW_LIST_ESTABLISHED, /* TCP both ways */
 	FLOW_LIST_CLOSED,      /* TCP after FIN both ways or RST */
 	FLOW_LIST_UDP,
@@ -46,31 +46,31 @@ struct flow_key {
 
 struct flow {
 	struct flow_key key;
-	uint64_t id;		     /* 1, 2, ... in order of creation */
-	struct flow *hnext;	     /* hash chain */
-	struct flow *prev, *next;    /* timeout list */
+	uint64_t id;              /* 1, 2, ... in order of creation */
+	struct flow *hnext;       /* hash chain */
+	struct flow *prev, *next; /* timeout list */
 	uint32_t hash;
-	uint8_t list;		     /* enum flow_list */
-	uint8_t tcp_flags_seen[2];   /* TCP_* seen from each endpoint */
-	uint32_t isn[2];	     /* SYN sequence number of each */
+	uint8_t list;              /* enum flow_list */
+	uint8_t tcp_flags_seen[2]; /* TCP_* seen from each endpoint */
+	uint32_t isn[2];           /* SYN sequence number of each */
 	struct timeval first_seen;
 	struct timeval last_seen;
-	uint64_t packets[2];	     /* sent by endpoint 0 and 1 */
-	uint64_t bytes[2];	     /* payload bytes sent by each */
+	uint64_t packets[2]; /* sent by endpoint 0 and 1 */
+	uint64_t bytes[2];   /* payload bytes sent by each */
 
 	/* Kept by the engine; zero when the flow is created. */
-	int8_t client;		     /* endpoint index of the client, -1 */
-	uint8_t stage;		     /* the engine's progress with it */
-	uint8_t ndpi_packets;	     /* packets given to nDPI */
-	uint16_t ndpi_master;	     /* nDPI's verdict, once known */
+	int8_t client;        /* endpoint index of the client, -1 */
+	uint8_t stage;        /* the engine's progress with it */
+	uint8_t ndpi_packets; /* packets given to nDPI */
+	uint16_t ndpi_master; /* nDPI's verdict, once known */
 	uint16_t ndpi_app;
-	void *ndpi;		     /* nDPI's flow state while classifying */
-	void *owner;		     /* analysis state, or NULL */
+	void *ndpi;  /* nDPI's flow state while classifying */
+	void *owner; /* analysis state, or NULL */
 };
 
 struct flow_stats {
 	uint64_t created;
-	uint64_t evicted;   /* recycled while still active */
+	uint64_t evicted; /* recycled while still active */
 	uint64_t expired;
 	uint64_t alloc_failures;
 };
@@ -84,8 +84,8 @@ typedef void flow_end_cb(void *arg, struct flow *f, enum flow_end why);
  * Returns a table holding at most max_flows flows, calling end_cb before
  * recycling any of them, or NULL when out of memory.
  */
-struct flow_table *flow_table_new(size_t max_flows, flow_end_cb *end_cb,
-    void *arg);
+struct flow_table *flow_table_new(
+    size_t max_flows, flow_end_cb *end_cb, void *arg);
 
 /* Ends every flow (FLOW_END_SHUTDOWN) and frees the table; t may be NULL. */
 void flow_table_free(struct flow_table *t);

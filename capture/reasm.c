@@ -251,8 +251,7 @@ peer_ack(struct reasm *r, int d, uint32_t ack)
 }
 
 static void
-data_segment(struct reasm *r, int d, uint32_t seq, const uint8_t *p,
-    size_t n)
+data_segment(struct reasm *r, int d, uint32_t seq, const uint8_t *p, size_t n)
 {
 	struct reasm_dir *rd = &r->dir[d];
 	uint32_t ahead;
@@ -285,8 +284,8 @@ data_segment(struct reasm *r, int d, uint32_t seq, const uint8_t *p,
 }
 
 void
-reasm_segment(struct reasm *r, int d, uint8_t flags, uint32_t seq,
-    uint32_t ack, const uint8_t *p, size_t n)
+reasm_segment(struct reasm *r, int d, uint8_t flags, uint32_t seq, uint32_t ack,
+    const uint8_t *p, size_t n)
 {
 	struct reasm_dir *rd = &r->dir[d];
 

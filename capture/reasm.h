@@ -19,11 +19,11 @@
 
 /* Memory for held segments, shared by all flows of an engine. */
 struct reasm_mem {
-	size_t used;	      /* bytes held, headers included */
-	size_t cap;	      /* never more than this */
+	size_t used;          /* bytes held, headers included */
+	size_t cap;           /* never more than this */
 	uint64_t cap_hits;    /* a cap forced a gap */
 	uint64_t retransmits; /* segments (or parts) already seen */
-	uint64_t bogus;	      /* segments far outside the window */
+	uint64_t bogus;       /* segments far outside the window */
 };
 
 struct reasm_ops {
@@ -36,24 +36,24 @@ struct reasm_ops {
 struct reasm_seg;
 
 struct reasm_dir {
-	uint32_t next_seq;	/* next byte to deliver */
-	uint32_t acked;		/* highest ACK the peer sent for it */
-	uint32_t fin_seq;	/* sequence number of the FIN */
-	bool started;		/* next_seq is known */
-	bool syn;		/* started from a SYN */
+	uint32_t next_seq; /* next byte to deliver */
+	uint32_t acked;    /* highest ACK the peer sent for it */
+	uint32_t fin_seq;  /* sequence number of the FIN */
+	bool started;      /* next_seq is known */
+	bool syn;          /* started from a SYN */
 	bool acked_valid;
 	bool fin;
 	struct reasm_seg *held; /* ahead of next_seq, sorted, disjoint */
-	size_t held_bytes;	/* payload bytes in held */
-	uint64_t delivered;	/* bytes delivered */
-	uint32_t gaps;		/* holes reported */
+	size_t held_bytes;      /* payload bytes in held */
+	uint64_t delivered;     /* bytes delivered */
+	uint32_t gaps;          /* holes reported */
 	uint64_t gap_bytes;
 };
 
 struct reasm {
 	struct reasm_dir dir[2]; /* by sending endpoint */
 	struct reasm_mem *mem;
-	size_t dir_cap;		 /* held payload per direction */
+	size_t dir_cap; /* held payload per direction */
 	const struct reasm_ops *ops;
 	void *arg;
 };

@@ -23,15 +23,15 @@ struct cap_source {
 	pcap_t *pcap;
 	char *const *files;
 	size_t nfiles;
-	size_t next_file;	/* index of the file to open next */
-	const char *current;	/* name of the open file or interface */
+	size_t next_file;    /* index of the file to open next */
+	const char *current; /* name of the open file or interface */
 	char *filter;
 	bool live;
 	int dlt;
-	uint64_t packet_no;	/* within the current file */
-	uint64_t total_bytes;	/* of all files */
-	uint64_t done_bytes;	/* of the files already finished */
-	uint64_t file_bytes;	/* size of the current file */
+	uint64_t packet_no;   /* within the current file */
+	uint64_t total_bytes; /* of all files */
+	uint64_t done_bytes;  /* of the files already finished */
+	uint64_t file_bytes;  /* size of the current file */
 	volatile sig_atomic_t interrupted;
 };
 
@@ -42,8 +42,8 @@ apply_filter(struct cap_source *src, char *err, size_t errsize)
 
 	if (src->filter == NULL)
 		return 0;
-	if (pcap_compile(src->pcap, &prog, src->filter, 1,
-		PCAP_NETMASK_UNKNOWN) != 0) {
+	if (pcap_compile(
+		src->pcap, &prog, src->filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
 		snprintf(err, errsize, "%s: bad filter '%s': %s", src->current,
 		    src->filter, pcap_geterr(src->pcap));
 		return -1;
@@ -101,11 +101,11 @@ open_next_file(struct cap_source *src, char *err, size_t errsize)
 		return 0;
 	src->current = src->files[src->next_file++];
 	src->packet_no = 0;
-	src->file_bytes = stat(src->current, &sb) == 0 ? (uint64_t)sb.st_size :
-							  0;
+	src->file_bytes =
+	    stat(src->current, &sb) == 0 ? (uint64_t)sb.st_size : 0;
 	ebuf[0] = '\0';
-	src->pcap = pcap_open_offline_with_tstamp_precision(src->current,
-	    PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+	src->pcap = pcap_open_offline_with_tstamp_precision(
+	    src->current, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 	if (src->pcap == NULL) {
 		snprintf(err, errsize, "%s: %s", src->current, ebuf);
 		return -1;
@@ -127,8 +127,8 @@ cap_source_files(char *const *files, size_t nfiles, const char *filter,
 	size_t i;
 
 	src = calloc(1, sizeof(*src));
-	if (src == NULL || (filter != NULL &&
-	    (src->filter = strdup(filter)) == NULL)) {
+	if (src == NULL ||
+	    (filter != NULL && (src->filter = strdup(filter)) == NULL)) {
 		free(src);
 		snprintf(err, errsize, "out of memory");
 		return NULL;
@@ -143,16 +143,16 @@ cap_source_files(char *const *files, size_t nfiles, const char *filter,
 }
 
 struct cap_source *
-cap_source_live(const char *iface, const char *filter, char *err,
-    size_t errsize)
+cap_source_live(
+    const char *iface, const char *filter, char *err, size_t errsize)
 {
 	char ebuf[PCAP_ERRBUF_SIZE];
 	struct cap_source *src;
 	int rc;
 
 	src = calloc(1, sizeof(*src));
-	if (src == NULL || (filter != NULL &&
-	    (src->filter = strdup(filter)) == NULL)) {
+	if (src == NULL ||
+	    (filter != NULL && (src->filter = strdup(filter)) == NULL)) {
 		free(src);
 		snprintf(err, errsize, "out of memory");
 		return NULL;
@@ -172,8 +172,8 @@ cap_source_live(const char *iface, const char *filter, char *err,
 	rc = pcap_activate(src->pcap);
 	if (rc < 0) {
 		snprintf(err, errsize, "%s: %s", iface,
-		    rc == PCAP_ERROR ? pcap_geterr(src->pcap) :
-				       pcap_statustostr(rc));
+		    rc == PCAP_ERROR ? pcap_geterr(src->pcap)
+				     : pcap_statustostr(rc));
 		goto fail;
 	}
 	if (check_linktype(src, err, errsize) != 0 ||
@@ -198,8 +198,8 @@ cap_source_free(struct cap_source *src)
 }
 
 int
-cap_source_next(struct cap_source *src, struct cap_packet *pkt, char *err,
-    size_t errsize)
+cap_source_next(
+    struct cap_source *src, struct cap_packet *pkt, char *err, size_t errsize)
 {
 	struct pcap_pkthdr *hdr;
 	const u_char *data;
@@ -273,8 +273,8 @@ cap_source_progress(const struct cap_source *src)
 	if (src->pcap != NULL && !src->live &&
 	    (fp = pcap_file(src->pcap)) != NULL && (off = ftell(fp)) > 0)
 		pos += (uint64_t)off;
-	return pos >= src->total_bytes ? 1.0 :
-					 (double)pos / (double)src->total_bytes;
+	return pos >= src->total_bytes ? 1.0
+				       : (double)pos / (double)src->total_bytes;
 }
 
 uint64_t

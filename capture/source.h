@@ -18,7 +18,7 @@ struct cap_packet {
 	const uint8_t *data;
 	size_t caplen;
 	size_t wirelen;
-	int dlt;		/* link type of the packet's file or interface */
+	int dlt; /* link type of the packet's file or interface */
 };
 
 /*
@@ -34,8 +34,8 @@ struct cap_source *cap_source_files(char *const *files, size_t nfiles,
  * Returns NULL with a message in err on failure (no such interface, no
  * permission, a filter that does not compile).
  */
-struct cap_source *cap_source_live(const char *iface, const char *filter,
-    char *err, size_t errsize);
+struct cap_source *cap_source_live(
+    const char *iface, const char *filter, char *err, size_t errsize);
 
 /* Closes what is open and frees src; src may be NULL. */
 void cap_source_free(struct cap_source *src);
@@ -46,8 +46,8 @@ void cap_source_free(struct cap_source *src);
  * names the file and the packet number.  Reading may go on after an error
  * in one file: the next call moves on to the next file.
  */
-int cap_source_next(struct cap_source *src, struct cap_packet *pkt,
-    char *err, size_t errsize);
+int cap_source_next(
+    struct cap_source *src, struct cap_packet *pkt, char *err, size_t errsize);
 
 /* Makes a blocking cap_source_next() return 0; safe in a signal handler. */
 void cap_source_interrupt(struct cap_source *src);

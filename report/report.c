@@ -13,10 +13,10 @@
 #include <string.h>
 
 static const char *const recommendation_titles[] = {
-	"",
-	"Recommendation 1: TLS between mail servers",
-	"Recommendation 2: encryption inside the network",
-	"Recommendation 3: users' passwords never in the clear",
+    "",
+    "Recommendation 1: TLS between mail servers",
+    "Recommendation 2: encryption inside the network",
+    "Recommendation 3: users' passwords never in the clear",
 };
 
 struct report {
@@ -81,8 +81,9 @@ summary(struct report *r)
 	sqlite3_stmt *q;
 	long long mail, tls;
 
-	q = query(r, "SELECT min(first_packet), max(last_packet), count(*)"
-		     " FROM runs");
+	q = query(r,
+	    "SELECT min(first_packet), max(last_packet), count(*)"
+	    " FROM runs");
 	if (q == NULL)
 		return;
 	if (sqlite3_step(q) == SQLITE_ROW)
@@ -91,32 +92,39 @@ summary(struct report *r)
 	sqlite3_finalize(q);
 
 	heading(r, "Summary");
-	q = query(r, "SELECT"
-		     " sum(severity = 'high'), sum(severity = 'medium'),"
-		     " sum(severity = 'low') FROM findings");
+	q = query(r,
+	    "SELECT"
+	    " sum(severity = 'high'), sum(severity = 'medium'),"
+	    " sum(severity = 'low') FROM findings");
 	if (q == NULL)
 		return;
 	if (sqlite3_step(q) == SQLITE_ROW)
-		fprintf(r->out, "Findings:      %lld high, %lld medium, "
-				"%lld low\n",
+		fprintf(r->out,
+		    "Findings:      %lld high, %lld medium, "
+		    "%lld low\n",
 		    sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
 		    sqlite3_column_int64(q, 2));
 	sqlite3_finalize(q);
 
-	fprintf(r->out, "Accounts whose password crossed in clear text: "
-			"%lld\n",
-	    scalar(r, "SELECT count(DISTINCT protocol || ' ' ||"
-		      " coalesce(username, '')) FROM credentials"
-		      " WHERE exposure IN ('cleartext', 'token')"));
+	fprintf(r->out,
+	    "Accounts whose password crossed in clear text: "
+	    "%lld\n",
+	    scalar(r,
+		"SELECT count(DISTINCT protocol || ' ' ||"
+		" coalesce(username, '')) FROM credentials"
+		" WHERE exposure IN ('cleartext', 'token')"));
 	fprintf(r->out, "Mail servers that did not offer STARTTLS: %lld\n",
-	    scalar(r, "SELECT count(DISTINCT server_ip || ' ' ||"
-		      " server_port) FROM sessions WHERE starttls_offered = 0"
-		      " AND tls = 'none'"));
-	mail = scalar(r, "SELECT count(*) FROM sessions"
-			 " WHERE protocol IN ('smtp', 'imap', 'pop3')");
-	tls = scalar(r, "SELECT count(*) FROM sessions"
-			" WHERE protocol IN ('smtp', 'imap', 'pop3')"
-			" AND tls != 'none'");
+	    scalar(r,
+		"SELECT count(DISTINCT server_ip || ' ' ||"
+		" server_port) FROM sessions WHERE starttls_offered = 0"
+		" AND tls = 'none'"));
+	mail = scalar(r,
+	    "SELECT count(*) FROM sessions"
+	    " WHERE protocol IN ('smtp', 'imap', 'pop3')");
+	tls = scalar(r,
+	    "SELECT count(*) FROM sessions"
+	    " WHERE protocol IN ('smtp', 'imap', 'pop3')"
+	    " AND tls != 'none'");
 	fprintf(r->out, "Mail sessions: %lld, of which in TLS: %lld (%.0f%%)\n",
 	    mail, tls, mail > 0 ? 100.0 * (double)tls / (double)mail : 0.0);
 }
@@ -176,9 +184,8 @@ server_posture(struct report *r)
 	    " ORDER BY 4, 3 DESC");
 	if (q == NULL)
 		return;
-	fprintf(r->out, "  %-28s %-5s %8s %6s %9s %9s %9s\n", "server",
-	    "proto", "sessions", "in TLS", "STARTTLS", "upgraded",
-	    "accounts");
+	fprintf(r->out, "  %-28s %-5s %8s %6s %9s %9s %9s\n", "server", "proto",
+	    "sessions", "in TLS", "STARTTLS", "upgraded", "accounts");
 	while (sqlite3_step(q) == SQLITE_ROW)
 		fprintf(r->out, "  %-28s %-5s %8lld %5.0f%% %9s %9lld %9lld\n",
 		    text(q, 0), text(q, 1), sqlite3_column_int64(q, 2),
@@ -209,11 +216,11 @@ exposed_accounts(struct report *r)
 			    "username", "proto", "mechanism", "exposure",
 			    "server", "count");
 		any = true;
-		fprintf(r->out, "  %-32s %-5s %-11s %-10s %-28s %5lld  %s .. "
-				"%s\n",
-		    text(q, 0), text(q, 1), text(q, 2), text(q, 3),
-		    text(q, 4), sqlite3_column_int64(q, 5), text(q, 6),
-		    text(q, 7));
+		fprintf(r->out,
+		    "  %-32s %-5s %-11s %-10s %-28s %5lld  %s .. "
+		    "%s\n",
+		    text(q, 0), text(q, 1), text(q, 2), text(q, 3), text(q, 4),
+		    sqlite3_column_int64(q, 5), text(q, 6), text(q, 7));
 	}
 	if (!any)
 		fprintf(r->out, "None.\n");

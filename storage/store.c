@@ -24,89 +24,89 @@
 #define STORE_BATCH 4096
 
 static const char *const store_migrations[] = {
-	/* 1: the first schema. */
-	"CREATE TABLE runs ("
-	" id INTEGER PRIMARY KEY,"
-	" started TEXT NOT NULL,"
-	" finished TEXT,"
-	" source TEXT NOT NULL,"
-	" packets INTEGER NOT NULL DEFAULT 0,"
-	" bytes INTEGER NOT NULL DEFAULT 0,"
-	" dropped INTEGER NOT NULL DEFAULT 0,"
-	" truncated INTEGER NOT NULL DEFAULT 0,"
-	" version TEXT NOT NULL,"
-	" first_packet TEXT,"
-	" last_packet TEXT,"
-	" ip_fragments INTEGER NOT NULL DEFAULT 0,"
-	" decode_errors INTEGER NOT NULL DEFAULT 0,"
-	" checksum_errors INTEGER NOT NULL DEFAULT 0,"
-	" flows INTEGER NOT NULL DEFAULT 0,"
-	" sessions INTEGER NOT NULL DEFAULT 0,"
-	" findings INTEGER NOT NULL DEFAULT 0,"
-	" tcp_gaps INTEGER NOT NULL DEFAULT 0,"
-	" complete INTEGER NOT NULL DEFAULT 0,"
-	" error TEXT"
-	");"
-	"CREATE TABLE run_counters ("
-	" run_id INTEGER NOT NULL REFERENCES runs(id),"
-	" name TEXT NOT NULL,"
-	" value INTEGER NOT NULL,"
-	" PRIMARY KEY (run_id, name)"
-	");"
-	"CREATE TABLE sessions ("
-	" id INTEGER PRIMARY KEY,"
-	" run_id INTEGER NOT NULL REFERENCES runs(id),"
-	" first_seen TEXT NOT NULL,"
-	" last_seen TEXT NOT NULL,"
-	" client_ip TEXT NOT NULL,"
-	" client_port INTEGER NOT NULL,"
-	" server_ip TEXT NOT NULL,"
-	" server_port INTEGER NOT NULL,"
-	" transport TEXT NOT NULL,"
-	" protocol TEXT NOT NULL,"
-	" ndpi_protocol TEXT,"
-	" tls TEXT NOT NULL,"
-	" starttls_offered INTEGER,"
-	" starttls_attempted INTEGER,"
-	" starttls_result TEXT,"
-	" client_bytes INTEGER NOT NULL DEFAULT 0,"
-	" server_bytes INTEGER NOT NULL DEFAULT 0,"
-	" gaps INTEGER NOT NULL DEFAULT 0,"
-	" ip_version INTEGER NOT NULL,"
-	" vlan INTEGER,"
-	" starttls_stripped INTEGER NOT NULL DEFAULT 0,"
-	" client_name TEXT,"
-	" auth_mechanisms TEXT,"
-	" anomalies TEXT,"
-	" end_reason TEXT"
-	");"
-	"CREATE INDEX sessions_first_seen ON sessions(first_seen);"
-	"CREATE INDEX sessions_server ON sessions(server_ip, server_port);"
-	"CREATE TABLE credentials ("
-	" id INTEGER PRIMARY KEY,"
-	" session_id INTEGER NOT NULL REFERENCES sessions(id),"
-	" seen TEXT NOT NULL,"
-	" protocol TEXT NOT NULL,"
-	" mechanism TEXT NOT NULL,"
-	" username TEXT,"
-	" exposure TEXT NOT NULL,"
-	" outcome TEXT,"
-	" count INTEGER NOT NULL DEFAULT 1"
-	");"
-	"CREATE INDEX credentials_session ON credentials(session_id);"
-	"CREATE INDEX credentials_username ON credentials(username);"
-	"CREATE TABLE findings ("
-	" id INTEGER PRIMARY KEY,"
-	" session_id INTEGER REFERENCES sessions(id),"
-	" seen TEXT NOT NULL,"
-	" kind TEXT NOT NULL,"
-	" severity TEXT NOT NULL,"
-	" recommendation INTEGER NOT NULL,"
-	" detail TEXT"
-	");"
-	"CREATE INDEX findings_session ON findings(session_id);"
-	"CREATE INDEX findings_seen ON findings(seen);"
-	"CREATE INDEX findings_kind ON findings(kind);",
+    /* 1: the first schema. */
+    "CREATE TABLE runs ("
+    " id INTEGER PRIMARY KEY,"
+    " started TEXT NOT NULL,"
+    " finished TEXT,"
+    " source TEXT NOT NULL,"
+    " packets INTEGER NOT NULL DEFAULT 0,"
+    " bytes INTEGER NOT NULL DEFAULT 0,"
+    " dropped INTEGER NOT NULL DEFAULT 0,"
+    " truncated INTEGER NOT NULL DEFAULT 0,"
+    " version TEXT NOT NULL,"
+    " first_packet TEXT,"
+    " last_packet TEXT,"
+    " ip_fragments INTEGER NOT NULL DEFAULT 0,"
+    " decode_errors INTEGER NOT NULL DEFAULT 0,"
+    " checksum_errors INTEGER NOT NULL DEFAULT 0,"
+    " flows INTEGER NOT NULL DEFAULT 0,"
+    " sessions INTEGER NOT NULL DEFAULT 0,"
+    " findings INTEGER NOT NULL DEFAULT 0,"
+    " tcp_gaps INTEGER NOT NULL DEFAULT 0,"
+    " complete INTEGER NOT NULL DEFAULT 0,"
+    " error TEXT"
+    ");"
+    "CREATE TABLE run_counters ("
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " name TEXT NOT NULL,"
+    " value INTEGER NOT NULL,"
+    " PRIMARY KEY (run_id, name)"
+    ");"
+    "CREATE TABLE sessions ("
+    " id INTEGER PRIMARY KEY,"
+    " run_id INTEGER NOT NULL REFERENCES runs(id),"
+    " first_seen TEXT NOT NULL,"
+    " last_seen TEXT NOT NULL,"
+    " client_ip TEXT NOT NULL,"
+    " client_port INTEGER NOT NULL,"
+    " server_ip TEXT NOT NULL,"
+    " server_port INTEGER NOT NULL,"
+    " transport TEXT NOT NULL,"
+    " protocol TEXT NOT NULL,"
+    " ndpi_protocol TEXT,"
+    " tls TEXT NOT NULL,"
+    " starttls_offered INTEGER,"
+    " starttls_attempted INTEGER,"
+    " starttls_result TEXT,"
+    " client_bytes INTEGER NOT NULL DEFAULT 0,"
+    " server_bytes INTEGER NOT NULL DEFAULT 0,"
+    " gaps INTEGER NOT NULL DEFAULT 0,"
+    " ip_version INTEGER NOT NULL,"
+    " vlan INTEGER,"
+    " starttls_stripped INTEGER NOT NULL DEFAULT 0,"
+    " client_name TEXT,"
+    " auth_mechanisms TEXT,"
+    " anomalies TEXT,"
+    " end_reason TEXT"
+    ");"
+    "CREATE INDEX sessions_first_seen ON sessions(first_seen);"
+    "CREATE INDEX sessions_server ON sessions(server_ip, server_port);"
+    "CREATE TABLE credentials ("
+    " id INTEGER PRIMARY KEY,"
+    " session_id INTEGER NOT NULL REFERENCES sessions(id),"
+    " seen TEXT NOT NULL,"
+    " protocol TEXT NOT NULL,"
+    " mechanism TEXT NOT NULL,"
+    " username TEXT,"
+    " exposure TEXT NOT NULL,"
+    " outcome TEXT,"
+    " count INTEGER NOT NULL DEFAULT 1"
+    ");"
+    "CREATE INDEX credentials_session ON credentials(session_id);"
+    "CREATE INDEX credentials_username ON credentials(username);"
+    "CREATE TABLE findings ("
+    " id INTEGER PRIMARY KEY,"
+    " session_id INTEGER REFERENCES sessions(id),"
+    " seen TEXT NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " severity TEXT NOT NULL,"
+    " recommendation INTEGER NOT NULL,"
+    " detail TEXT"
+    ");"
+    "CREATE INDEX findings_session ON findings(session_id);"
+    "CREATE INDEX findings_seen ON findings(seen);"
+    "CREATE INDEX findings_kind ON findings(kind);",
 };
 
 enum store_stmt {
@@ -117,21 +117,21 @@ enum store_stmt {
 };
 
 static const char *const store_sql[STMT_COUNT] = {
-	[STMT_SESSION] = "INSERT INTO sessions (run_id, first_seen, last_seen,"
-			 " client_ip, client_port, server_ip, server_port,"
-			 " transport, protocol, ndpi_protocol, tls,"
-			 " starttls_offered, starttls_attempted,"
-			 " starttls_result, client_bytes, server_bytes, gaps,"
-			 " ip_version, vlan, starttls_stripped, client_name,"
-			 " auth_mechanisms, anomalies, end_reason)"
-			 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-			 "?,?,?)",
-	[STMT_CREDENTIAL] = "INSERT INTO credentials (session_id, seen,"
-			    " protocol, mechanism, username, exposure,"
-			    " outcome, count) VALUES (?,?,?,?,?,?,?,?)",
-	[STMT_FINDING] = "INSERT INTO findings (session_id, seen, kind,"
-			 " severity, recommendation, detail)"
-			 " VALUES (?,?,?,?,?,?)",
+    [STMT_SESSION] = "INSERT INTO sessions (run_id, first_seen, last_seen,"
+		     " client_ip, client_port, server_ip, server_port,"
+		     " transport, protocol, ndpi_protocol, tls,"
+		     " starttls_offered, starttls_attempted,"
+		     " starttls_result, client_bytes, server_bytes, gaps,"
+		     " ip_version, vlan, starttls_stripped, client_name,"
+		     " auth_mechanisms, anomalies, end_reason)"
+		     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
+		     "?,?,?)",
+    [STMT_CREDENTIAL] = "INSERT INTO credentials (session_id, seen,"
+			" protocol, mechanism, username, exposure,"
+			" outcome, count) VALUES (?,?,?,?,?,?,?,?)",
+    [STMT_FINDING] = "INSERT INTO findings (session_id, seen, kind,"
+		     " severity, recommendation, detail)"
+		     " VALUES (?,?,?,?,?,?)",
 };
 
 struct store {
@@ -139,7 +139,7 @@ struct store {
 	sqlite3_stmt *stmt[STMT_COUNT];
 	int64_t run_id;
 	bool in_txn;
-	unsigned int batch;	/* sessions in the open transaction */
+	unsigned int batch; /* sessions in the open transaction */
 	char error[256];
 };
 
@@ -191,8 +191,8 @@ user_version(struct store *st)
 	sqlite3_stmt *q;
 	int v = -1;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q,
-		NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) !=
+	    SQLITE_OK)
 		return -1;
 	if (sqlite3_step(q) == SQLITE_ROW)
 		v = sqlite3_column_int(q, 0);
@@ -245,7 +245,8 @@ store_open(const char *path, char *err, size_t errsize)
 	if (create_private(path, err, errsize) != 0)
 		goto fail;
 	if (sqlite3_open_v2(path, &st->db,
-		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+		NULL) != SQLITE_OK) {
 		snprintf(err, errsize, "%s: %s", path,
 		    st->db != NULL ? sqlite3_errmsg(st->db) : "cannot open");
 		goto fail;
@@ -372,14 +373,14 @@ anomaly_list(uint32_t bits, char *buf, size_t size)
 		uint32_t bit;
 		const char *name;
 	} names[] = {
-		{ SESSION_ANOM_TLS_TO_CLEARTEXT, "tls_answered_in_clear" },
-		{ SESSION_ANOM_LONG_LINE, "long_line" },
-		{ SESSION_ANOM_CREDS_DROPPED, "credentials_dropped" },
-		{ SESSION_ANOM_GARBAGE, "garbage" },
-		{ SESSION_ANOM_PIPELINE_OVERFLOW, "pipeline_overflow" },
-		{ SESSION_ANOM_MIDSTREAM, "midstream" },
-		{ SESSION_ANOM_ONE_SIDED, "one_sided" },
-		{ SESSION_ANOM_GAP, "gap" },
+	    {SESSION_ANOM_TLS_TO_CLEARTEXT, "tls_answered_in_clear"},
+	    {SESSION_ANOM_LONG_LINE, "long_line"},
+	    {SESSION_ANOM_CREDS_DROPPED, "credentials_dropped"},
+	    {SESSION_ANOM_GARBAGE, "garbage"},
+	    {SESSION_ANOM_PIPELINE_OVERFLOW, "pipeline_overflow"},
+	    {SESSION_ANOM_MIDSTREAM, "midstream"},
+	    {SESSION_ANOM_ONE_SIDED, "one_sided"},
+	    {SESSION_ANOM_GAP, "gap"},
 	};
 	size_t i, len = 0;
 
@@ -416,8 +417,7 @@ insert_session(struct store *st, const struct session *s, const char *end)
 	sqlite3_bind_text(q, 6, sip, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int(q, 7, s->server_port);
 	sqlite3_bind_text(q, 8, "tcp", -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 9, app_proto_name(s->protocol), -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(q, 9, app_proto_name(s->protocol), -1, SQLITE_STATIC);
 	bind_text_or_null(q, 10, s->ndpi_protocol);
 	sqlite3_bind_text(q, 11, tls_mode_name(s->tls), -1, SQLITE_STATIC);
 
@@ -456,12 +456,10 @@ insert_credential(struct store *st, int64_t sid, const struct session *s,
 	sqlite3_clear_bindings(q);
 	sqlite3_bind_int64(q, 1, sid);
 	bind_time(q, 2, &c->seen);
-	sqlite3_bind_text(q, 3, app_proto_name(s->protocol), -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, app_proto_name(s->protocol), -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 4, c->mechanism, -1, SQLITE_TRANSIENT);
 	bind_text_or_null(q, 5, c->username);
-	sqlite3_bind_text(q, 6, exposure_name(c->exposure), -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(q, 6, exposure_name(c->exposure), -1, SQLITE_STATIC);
 	bind_text_or_null(q, 7, outcome_name(c->outcome));
 	sqlite3_bind_int64(q, 8, c->count);
 	if (sqlite3_step(q) != SQLITE_DONE)
@@ -479,8 +477,7 @@ insert_finding(struct store *st, int64_t sid, const struct finding *f)
 	sqlite3_bind_int64(q, 1, sid);
 	bind_time(q, 2, &f->seen);
 	sqlite3_bind_text(q, 3, f->kind, -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 4, severity_name(f->severity), -1,
-	    SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, severity_name(f->severity), -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 5, f->recommendation);
 	bind_text_or_null(q, 6, f->detail);
 	if (sqlite3_step(q) != SQLITE_DONE)
@@ -535,10 +532,9 @@ insert_counters(struct store *st, const struct run_summary *sum)
 	for (i = 0; i < sum->ncounters && rc == 0; i++) {
 		sqlite3_reset(q);
 		sqlite3_bind_int64(q, 1, st->run_id);
-		sqlite3_bind_text(q, 2, sum->counters[i].name, -1,
-		    SQLITE_STATIC);
-		sqlite3_bind_int64(q, 3,
-		    (sqlite3_int64)sum->counters[i].value);
+		sqlite3_bind_text(
+		    q, 2, sum->counters[i].name, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 3, (sqlite3_int64)sum->counters[i].value);
 		if (sqlite3_step(q) != SQLITE_DONE)
 			rc = store_fail(st, "recording counters");
 	}

@@ -31,9 +31,9 @@ struct run_summary {
 	struct timeval first_packet; /* capture time; zero if no packet */
 	struct timeval last_packet;
 	uint64_t packets;
-	uint64_t bytes;		/* on the wire */
-	uint64_t dropped;	/* by the kernel or interface */
-	uint64_t truncated;	/* cut by the snap length */
+	uint64_t bytes;     /* on the wire */
+	uint64_t dropped;   /* by the kernel or interface */
+	uint64_t truncated; /* cut by the snap length */
 	uint64_t ip_fragments;
 	uint64_t decode_errors;
 	uint64_t checksum_errors;
@@ -41,8 +41,8 @@ struct run_summary {
 	uint64_t sessions;
 	uint64_t findings;
 	uint64_t tcp_gaps;
-	bool complete;		/* every input was read to its end */
-	const char *error;	/* why not, or NULL */
+	bool complete;     /* every input was read to its end */
+	const char *error; /* why not, or NULL */
 	const struct store_counter *counters; /* everything else */
 	size_t ncounters;
 };
@@ -65,8 +65,8 @@ int store_run_begin(struct store *st, const char *source);
  * Stores a finished session with its credentials and findings, within the
  * current batch.  end is why the session ended ("closed", "timeout", ...).
  */
-int store_session(struct store *st, const struct session *s,
-    const char *end, const struct finding *f, size_t nf);
+int store_session(struct store *st, const struct session *s, const char *end,
+    const struct finding *f, size_t nf);
 
 /* Completes the run's row and commits. */
 int store_run_end(struct store *st, const struct run_summary *sum);
