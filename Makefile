@@ -22,6 +22,13 @@ CFLAGS	+= -std=c11 -D_GNU_SOURCE -fstack-protector-strong $(WARN) \
 CFLAGS	+= $(shell $(PKG_CONFIG) --cflags libndpi libpcap sqlite3 libcrypto)
 LDLIBS	+= $(shell $(PKG_CONFIG) --libs libndpi libpcap sqlite3 libcrypto) -lm
 
+# Quiet by default; make V=1 shows every command.
+ifeq ($(V),1)
+Q	=
+else
+Q	= @
+endif
+
 ifeq ($(SANITIZE),1)
 CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
 	   -fno-sanitize-recover=all
@@ -46,19 +53,22 @@ UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 all: plainsight
 
 plainsight: $(MAIN) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $(MAIN) $(LIB) $(LDLIBS)
+	@echo "  LD      $@"
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(MAIN) $(LIB) $(LDLIBS)
 
 $(LIB): $(OBJS)
 	@rm -f $@
-	$(AR) rcs $@ $^
+	$(Q)$(AR) rcs $@ $^
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	$(Q)$(CC) $(CFLAGS) -c -o $@ $<
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
+	@echo "  TEST    $@"
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcmocka
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
