@@ -64,8 +64,9 @@ struct tls_facts {
 
 /*
  * Bytes of one handshake message kept per direction: the longest
- * ClientHello, ServerHello or Certificate prefix the parser reads.  Longer
- * messages are cut to this and flagged TLS_ANOM_OVERSIZED.
+ * ClientHello or ServerHello the parser reads.  A longer message is
+ * skipped and flagged TLS_ANOM_OVERSIZED; of a longer Certificate, the
+ * first TLS_HS_MAX bytes are still searched for the leaf.
  */
 #define TLS_HS_MAX 65536
 
