@@ -66,9 +66,10 @@ struct analysis {
 	void *held_state;
 	uint8_t *pending; /* log of an undecided flow */
 	size_t pending_len;
-	bool decided;  /* an analyzer was chosen */
-	bool finished; /* analyzers have ended */
-	bool in_reasm; /* reassembly is calling us back */
+	bool decided;    /* an analyzer was chosen */
+	bool finished;   /* analyzers have ended */
+	bool in_reasm;   /* reassembly is calling us back */
+	bool started[2]; /* endpoint's bytes have begun to arrive */
 	unsigned int switches;
 };
 
@@ -442,7 +443,6 @@ pending_replay(struct engine *e, struct analysis *a)
 		off += sizeof(rec);
 		e->now = rec.ts;
 		if (rec.gap) {
-			a->s.gaps++;
 			a->an->gap(
 			    a->state, &a->s, dir_of(a->f, rec.from), rec.len);
 			continue;
@@ -458,10 +458,45 @@ static void decide(
     struct engine *e, struct flow *f, struct analysis *a, bool final);
 static void settle_now(struct engine *e, struct flow *f, struct analysis *a);
 
+/*
+ * Tells the analyzer that bytes of endpoint from are missing: len of them
+ * (0 when unknown), counted as a gap when they were seen to be lost.
+ */
+static void
+lose(struct analysis *a, int from, uint64_t len, bool counted)
+{
+	enum dir d;
+
+	if (counted) {
+		a->e->stats.tcp_gaps++;
+		a->s.gaps++;
+		a->s.anomalies |= SESSION_ANOM_GAP;
+	}
+	if (a->an != NULL) {
+		d = dir_of(a->f, from);
+		a->st[d].len = 0;
+		a->an->gap(a->state, &a->s, d, len);
+		return;
+	}
+	if (!a->decided && !a->finished)
+		pending_add(
+		    a->e, a, from, true, NULL, (size_t)MIN(len, 0xffffffffu));
+}
+
 static void
 on_data(void *arg, int from, const uint8_t *p, size_t n)
 {
 	struct analysis *a = arg;
+
+	/*
+	 * A direction picked up without its SYN starts somewhere in the
+	 * middle: the analyzer resynchronises as after a loss.
+	 */
+	if (!a->started[from]) {
+		a->started[from] = true;
+		if (!(a->f->tcp_flags_seen[from] & TCP_SYN))
+			lose(a, from, 0, false);
+	}
 
 	/* An undecided flow whose log is full must be decided now. */
 	if (!a->decided && !a->finished &&
@@ -475,25 +510,14 @@ static void
 on_gap(void *arg, int from, uint64_t len)
 {
 	struct analysis *a = arg;
-	enum dir d;
 
-	a->e->stats.tcp_gaps++;
-	a->s.gaps++;
-	a->s.anomalies |= SESSION_ANOM_GAP;
-	if (a->an != NULL) {
-		d = dir_of(a->f, from);
-		a->st[d].len = 0;
-		a->an->gap(a->state, &a->s, d, len);
-		return;
-	}
-	if (!a->decided && !a->finished)
-		pending_add(
-		    a->e, a, from, true, NULL, (size_t)MIN(len, 0xffffffffu));
+	a->started[from] = true;
+	lose(a, from, len, true);
 }
 
 static const struct reasm_ops engine_reasm_ops = {
-    .data = on_data,
-    .gap = on_gap,
+	.data = on_data,
+	.gap = on_gap,
 };
 
 /* Stops analysing: nothing more can be learnt from this session. */
@@ -545,9 +569,25 @@ choice_from_ndpi(const struct flow *f, struct app_choice *c)
 	case CLASSIFY_SOCKS:
 		c->proto = APP_SOCKS;
 		return true;
+	case CLASSIFY_TLS:
+		c->proto = APP_TLS;
+		c->tls = TLS_MODE_IMPLICIT;
+		return true;
 	default:
 		return false;
 	}
+}
+
+/* What nDPI says a TLS flow carries, or APP_UNKNOWN. */
+static enum app_proto
+inner_from_ndpi(const struct flow *f)
+{
+	struct app_choice c;
+
+	if (!(f->stage & STAGE_CLASSIFIED) || !choice_from_ndpi(f, &c))
+		return APP_UNKNOWN;
+	return c.proto == APP_TLS || c.proto == APP_SOCKS ? APP_UNKNOWN
+							  : c.proto;
 }
 
 /* A TLS hello on a cleartext mail port means TLS from the first byte. */
@@ -615,10 +655,8 @@ decide(struct engine *e, struct flow *f, struct analysis *a, bool final)
 		chosen = choice_from_ndpi(f, &c);
 	if (!chosen && (final || (f->stage & STAGE_CLASSIFIED)) &&
 	    !classify_known(f))
-		chosen =
-		    registry_sniff(first[1 - f->client], len[1 - f->client],
-			first[f->client], len[f->client], &c) &&
-		    c.proto != APP_TLS;
+		chosen = registry_sniff(first[1 - f->client],
+		    len[1 - f->client], first[f->client], len[f->client], &c);
 	if (chosen) {
 		refine_choice(first[f->client], len[f->client], &c);
 		attach(e, f, a, &c);
@@ -681,7 +719,20 @@ analysis_store(
 	/* A proxy that tunnelled nothing plainsight knows is not a session. */
 	if (s->protocol == APP_SOCKS || s->protocol == APP_UNKNOWN)
 		return;
-	n = findings_evaluate(s, found, ARRAY_SIZE(found));
+
+	/*
+	 * TLS chosen by port or nDPI that never showed a hello (ciphertext
+	 * picked up mid-way) has nothing to tell.
+	 */
+	if (s->tls == TLS_MODE_IMPLICIT && !s->tls_spoken)
+		return;
+
+	/* TLS from the start: name what it carries, ALPN first. */
+	if (s->tls == TLS_MODE_IMPLICIT &&
+	    (s->protocol == APP_TLS || s->tlsf.alpn[0] != '\0'))
+		s->protocol = registry_tls_inner(
+		    s->tlsf.alpn, s->server_port, inner_from_ndpi(f));
+	n = findings_evaluate(s, &e->cfg.policy, found, ARRAY_SIZE(found));
 	if (store_session(e->cfg.store, s, end_name(why), found, n) != 0) {
 		if (e->stats.store_errors++ == 0)
 			log_error("store", "%s", store_error(e->cfg.store));
@@ -989,23 +1040,23 @@ engine_counters(const struct engine *e, struct store_counter *out, size_t max)
 	const struct classify_stats *cs = classify_stats(e->cls);
 	const struct engine_stats *s = &e->stats;
 	struct store_counter all[] = {
-	    {"tcp_packets", s->tcp_packets},
-	    {"udp_packets", s->udp_packets},
-	    {"not_ip_frames", s->not_ip},
-	    {"malformed_frames", s->malformed},
-	    {"checksum_errors", s->checksum_errors},
-	    {"checksum_skipped", s->checksum_skipped},
-	    {"credentials", s->credentials},
-	    {"store_errors", s->store_errors},
-	    {"stream_bytes_dropped", s->stream_drops},
-	    {"memory_refusals", s->memory_refusals},
-	    {"reasm_cap_hits", e->rmem.cap_hits},
-	    {"reasm_retransmits", e->rmem.retransmits},
-	    {"reasm_out_of_window", e->rmem.bogus},
-	    {"ndpi_flows", cs->flows},
-	    {"ndpi_detected", cs->detected},
-	    {"ndpi_guessed", cs->guessed},
-	    {"ndpi_memory_peak", cs->memory_peak},
+		{ "tcp_packets", s->tcp_packets },
+		{ "udp_packets", s->udp_packets },
+		{ "not_ip_frames", s->not_ip },
+		{ "malformed_frames", s->malformed },
+		{ "checksum_errors", s->checksum_errors },
+		{ "checksum_skipped", s->checksum_skipped },
+		{ "credentials", s->credentials },
+		{ "store_errors", s->store_errors },
+		{ "stream_bytes_dropped", s->stream_drops },
+		{ "memory_refusals", s->memory_refusals },
+		{ "reasm_cap_hits", e->rmem.cap_hits },
+		{ "reasm_retransmits", e->rmem.retransmits },
+		{ "reasm_out_of_window", e->rmem.bogus },
+		{ "ndpi_flows", cs->flows },
+		{ "ndpi_detected", cs->detected },
+		{ "ndpi_guessed", cs->guessed },
+		{ "ndpi_memory_peak", cs->memory_peak },
 	};
 	const struct flow_stats *fs;
 	size_t i, n = 0;
@@ -1014,9 +1065,12 @@ engine_counters(const struct engine *e, struct store_counter *out, size_t max)
 	for (i = 0; i < ARRAY_SIZE(all) && n < max; i++)
 		out[n++] = all[i];
 	if (n + 3 <= max) {
-		out[n++] = (struct store_counter){"flows_created", fs->created};
-		out[n++] = (struct store_counter){"flows_evicted", fs->evicted};
-		out[n++] = (struct store_counter){"flows_expired", fs->expired};
+		out[n++] =
+		    (struct store_counter){ "flows_created", fs->created };
+		out[n++] =
+		    (struct store_counter){ "flows_evicted", fs->evicted };
+		out[n++] =
+		    (struct store_counter){ "flows_expired", fs->expired };
 	}
 	return n;
 }

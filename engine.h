@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <sys/time.h>
 
+#include "analyzers/findings.h"
 #include "storage/store.h"
 
 enum checksum_mode {
@@ -27,7 +28,8 @@ struct engine_config {
 	size_t memory_cap;    /* bytes for held segments and buffers */
 	size_t reasm_dir_cap; /* bytes held per direction of a flow */
 	enum checksum_mode checksum;
-	struct store *store; /* where sessions go; borrowed */
+	struct findings_policy policy; /* what counts as a finding */
+	struct store *store;           /* where sessions go; borrowed */
 };
 
 struct engine_stats {

@@ -56,6 +56,8 @@ static const char usage_text[] =
     "  -u, --user USER        user to run as after opening the interface\n"
     "                         (default nobody when started as root)\n"
     "      --checksum MODE    auto (default), on or off\n"
+    "      --tls-min VERSION  lowest acceptable TLS version (default "
+    "TLSv1.2)\n"
     "      --max-flows N      flows tracked at once (default 500000)\n"
     "      --max-memory MB    memory for reassembly and buffers (default "
     "128)\n"
@@ -73,6 +75,7 @@ struct capture_opts {
 	const char *db;
 	const char *user;
 	enum checksum_mode checksum;
+	struct findings_policy policy;
 	size_t max_flows;
 	size_t max_memory;
 	bool quiet;
@@ -191,17 +194,18 @@ static void
 parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 {
 	static const struct option longopts[] = {
-	    {"read", required_argument, NULL, 'r'},
-	    {"interface", required_argument, NULL, 'i'},
-	    {"filter", required_argument, NULL, 'f'},
-	    {"db", required_argument, NULL, 'd'},
-	    {"user", required_argument, NULL, 'u'},
-	    {"checksum", required_argument, NULL, 'C'},
-	    {"max-flows", required_argument, NULL, 'F'},
-	    {"max-memory", required_argument, NULL, 'M'},
-	    {"quiet", no_argument, NULL, 'q'},
-	    {"verbose", no_argument, NULL, 'v'},
-	    {NULL, 0, NULL, 0},
+		{ "read", required_argument, NULL, 'r' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "user", required_argument, NULL, 'u' },
+		{ "checksum", required_argument, NULL, 'C' },
+		{ "max-flows", required_argument, NULL, 'F' },
+		{ "max-memory", required_argument, NULL, 'M' },
+		{ "tls-min", required_argument, NULL, 'T' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
@@ -210,6 +214,7 @@ parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 	o->max_flows = DEFAULT_MAX_FLOWS;
 	o->max_memory = DEFAULT_MAX_MEMORY;
 	o->checksum = CHECKSUM_AUTO;
+	findings_policy_init(&o->policy);
 	while ((c = getopt_long(argc, argv, "r:i:f:d:u:qv", longopts, NULL)) !=
 	    -1) {
 		switch (c) {
@@ -248,6 +253,12 @@ parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			o->max_memory =
 			    parse_size(optarg, "--max-memory", 16, 1 << 20)
 			    << 20;
+			break;
+		case 'T':
+			o->policy.tls_min = findings_tls_version(optarg);
+			if (o->policy.tls_min == 0)
+				usage_error("--tls-min takes SSLv3, TLSv1.0, "
+					    "TLSv1.1, TLSv1.2 or TLSv1.3");
 			break;
 		case 'q':
 			o->quiet = true;
@@ -421,6 +432,7 @@ cmd_capture(int argc, char **argv)
 	cfg.memory_cap = o.max_memory;
 	cfg.reasm_dir_cap = REASM_DIR_CAP;
 	cfg.checksum = o.checksum;
+	cfg.policy = o.policy;
 	cfg.store = r.store;
 	r.eng = engine_new(&cfg);
 	if (r.eng == NULL)
@@ -451,8 +463,8 @@ static int
 cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"db", required_argument, NULL, 'd'},
-	    {NULL, 0, NULL, 0},
+		{ "db", required_argument, NULL, 'd' },
+		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = DEFAULT_DB;
 	char err[512];

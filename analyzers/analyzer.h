@@ -45,7 +45,10 @@ struct analyzer {
 	    const uint8_t *p, size_t n, const struct timeval *ts,
 	    unsigned int flags);
 
-	/* len bytes of direction d were lost; resynchronise. */
+	/*
+	 * len bytes of direction d were lost, or an unknown number when len
+	 * is 0 (a stream picked up mid-way); resynchronise.
+	 */
 	void (*gap)(void *state, struct session *s, enum dir d, uint64_t len);
 
 	/* The session is over; settle anything still pending. */

@@ -13,6 +13,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+#include "analyzers/tls_ciphers.h"
+#include "analyzers/x509.h"
 
 #define SMTP_RELAY_PORT 25
 
@@ -182,15 +186,240 @@ starttls_findings(const struct session *s, struct finding_list *l)
 		    word, s->ncreds > 0 ? " and logged in" : "");
 }
 
-size_t
-findings_evaluate(const struct session *s, struct finding *out, size_t max)
+/* TLS 1.3 drafts rank as TLS 1.3; SSLv2's 0x0002 below everything. */
+static unsigned int
+tls_rank(uint16_t v)
 {
-	struct finding_list l = {out, max, 0};
+	return tls_version_is_tls13(v) ? TLS_VERSION_TLS13 : v;
+}
 
-	if (!is_mail(s))
-		return 0;
-	credential_findings(s, &l);
-	if (s->tls != TLS_MODE_IMPLICIT)
-		starttls_findings(s, &l);
+static void
+tls_version_findings(const struct session *s, const struct findings_policy *p,
+    struct finding_list *l, int rec)
+{
+	const struct tls_facts *t = &s->tlsf;
+	const char *name = tls_version_name(t->version);
+	bool ssl = t->version < TLS_VERSION_TLS10;
+
+	if (t->version == 0 || tls_rank(t->version) >= p->tls_min)
+		return;
+	add(l, "obsolete_tls_version", ssl ? SEVERITY_HIGH : SEVERITY_MEDIUM,
+	    rec, &s->first_seen, "%s negotiated, below the %s floor%s",
+	    name != NULL ? name : "an unknown version",
+	    tls_version_name(p->tls_min),
+	    ssl ? ": SSL is broken beyond repair" : "");
+}
+
+static void
+tls_cipher_findings(const struct session *s, struct finding_list *l, int rec)
+{
+	const struct tls_cipher *c;
+
+	if (!s->tlsf.have_cipher)
+		return;
+	c = tls_cipher_lookup(s->tlsf.cipher);
+	if (c == NULL || c->scsv)
+		return;
+	if (c->broken != NULL)
+		add(l, "broken_cipher", SEVERITY_HIGH, rec, &s->first_seen,
+		    "%s: %s gives no real protection", c->name, c->broken);
+	if (!c->forward_secret)
+		add(l, "no_forward_secrecy", SEVERITY_MEDIUM, rec,
+		    &s->first_seen,
+		    "%s (%s key exchange): a stolen key decrypts recorded "
+		    "traffic",
+		    c->name, c->kex);
+}
+
+/*
+ * A fatal alert in the clear ends a handshake; so does a server that
+ * answers a ClientHello with something else than a ServerHello.
+ */
+static void
+tls_failure_findings(const struct session *s, struct finding_list *l, int rec)
+{
+	const struct tls_facts *t = &s->tlsf;
+	const char *alert;
+
+	if (t->alert && t->alert_level == 2) {
+		alert = tls_alert_name(t->alert_description);
+		add(l, "tls_handshake_failed", SEVERITY_LOW, rec,
+		    &s->first_seen, "the %s sent a fatal alert: %s (%u)",
+		    t->alert_from_server ? "server" : "client",
+		    alert != NULL ? alert : "unknown", t->alert_description);
+	} else if (t->client_hello && !t->server_hello && !t->alert &&
+	    s->server_bytes > 0 && s->gaps == 0) {
+		add(l, "tls_handshake_failed", SEVERITY_LOW, rec,
+		    &s->first_seen,
+		    "the server did not answer the ClientHello with a "
+		    "ServerHello");
+	}
+}
+
+/*
+ * Certificate facts inform: opportunistic TLS between mail servers accepts
+ * self-signed, expired and mismatched certificates by design.
+ */
+static void
+certificate_findings(const struct session *s, struct finding_list *l, int rec)
+{
+	const struct cert_facts *c = s->cert;
+
+	if (c == NULL)
+		return;
+	if (c->self_signed)
+		add(l, "certificate_self_signed", SEVERITY_INFO, rec,
+		    &s->first_seen, "self-signed certificate %s", c->subject);
+	if (c->not_after < s->first_seen.tv_sec ||
+	    c->not_before > s->first_seen.tv_sec)
+		add(l, "certificate_expired", SEVERITY_INFO, rec,
+		    &s->first_seen,
+		    "certificate %s was outside its validity period",
+		    c->subject);
+	if (s->tlsf.sni[0] != '\0' && !x509_name_matches(c, s->tlsf.sni))
+		add(l, "certificate_name_mismatch", SEVERITY_INFO, rec,
+		    &s->first_seen, "certificate %s does not name %s",
+		    c->subject, s->tlsf.sni);
+}
+
+static void
+tls_findings(const struct session *s, const struct findings_policy *p,
+    struct finding_list *l)
+{
+	int rec = is_relay(s) ? 1 : 3;
+
+	tls_version_findings(s, p, l, rec);
+	tls_cipher_findings(s, l, rec);
+	tls_failure_findings(s, l, rec);
+	certificate_findings(s, l, rec);
+}
+
+/* True when the session spoke TLS at some point. */
+static bool
+spoke_tls(const struct session *s)
+{
+	return s->tlsf.client_hello || s->tlsf.server_hello;
+}
+
+size_t
+findings_evaluate(const struct session *s, const struct findings_policy *p,
+    struct finding *out, size_t max)
+{
+	struct finding_list l = { out, max, 0 };
+
+	if (is_mail(s)) {
+		credential_findings(s, &l);
+		if (s->tls != TLS_MODE_IMPLICIT)
+			starttls_findings(s, &l);
+	}
+	/* A TLS hello answered in clear text was no TLS session. */
+	if (spoke_tls(s) && (s->tls != TLS_MODE_NONE || s->starttls_accepted))
+		tls_findings(s, p, &l);
 	return l.n;
+}
+
+void
+findings_policy_init(struct findings_policy *p)
+{
+	p->tls_min = TLS_VERSION_TLS12;
+}
+
+uint16_t
+findings_tls_version(const char *name)
+{
+	static const struct {
+		const char *name;
+		uint16_t version;
+	} names[] = {
+		{ "SSLv3", TLS_VERSION_SSL3 },
+		{ "TLSv1.0", TLS_VERSION_TLS10 },
+		{ "TLSv1", TLS_VERSION_TLS10 },
+		{ "1.0", TLS_VERSION_TLS10 },
+		{ "TLSv1.1", TLS_VERSION_TLS11 },
+		{ "1.1", TLS_VERSION_TLS11 },
+		{ "TLSv1.2", TLS_VERSION_TLS12 },
+		{ "1.2", TLS_VERSION_TLS12 },
+		{ "TLSv1.3", TLS_VERSION_TLS13 },
+		{ "1.3", TLS_VERSION_TLS13 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		if (strcasecmp(name, names[i].name) == 0)
+			return names[i].version;
+	}
+	return 0;
+}
+
+const char *
+tls_alert_name(uint8_t d)
+{
+	switch (d) {
+	case 0:
+		return "close_notify";
+	case 10:
+		return "unexpected_message";
+	case 20:
+		return "bad_record_mac";
+	case 21:
+		return "decryption_failed";
+	case 22:
+		return "record_overflow";
+	case 30:
+		return "decompression_failure";
+	case 40:
+		return "handshake_failure";
+	case 41:
+		return "no_certificate";
+	case 42:
+		return "bad_certificate";
+	case 43:
+		return "unsupported_certificate";
+	case 44:
+		return "certificate_revoked";
+	case 45:
+		return "certificate_expired";
+	case 46:
+		return "certificate_unknown";
+	case 47:
+		return "illegal_parameter";
+	case 48:
+		return "unknown_ca";
+	case 49:
+		return "access_denied";
+	case 50:
+		return "decode_error";
+	case 51:
+		return "decrypt_error";
+	case 60:
+		return "export_restriction";
+	case 70:
+		return "protocol_version";
+	case 71:
+		return "insufficient_security";
+	case 80:
+		return "internal_error";
+	case 86:
+		return "inappropriate_fallback";
+	case 90:
+		return "user_canceled";
+	case 100:
+		return "no_renegotiation";
+	case 109:
+		return "missing_extension";
+	case 110:
+		return "unsupported_extension";
+	case 112:
+		return "unrecognized_name";
+	case 113:
+		return "bad_certificate_status_response";
+	case 115:
+		return "unknown_psk_identity";
+	case 116:
+		return "certificate_required";
+	case 120:
+		return "no_application_protocol";
+	default:
+		return NULL;
+	}
 }

@@ -13,6 +13,7 @@
 #define PLAINSIGHT_FINDINGS_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/time.h>
 
 #include "analyzers/session.h"
@@ -35,14 +36,31 @@ struct finding {
 };
 
 /* Room enough for every finding one session can raise. */
-#define FINDINGS_MAX (SESSION_MAX_CREDS + 8)
+#define FINDINGS_MAX (SESSION_MAX_CREDS + 16)
+
+/* What the operator counts as a finding. */
+struct findings_policy {
+	uint16_t tls_min; /* lowest acceptable TLS version (wire value) */
+};
+
+/* The defaults: TLS 1.2 or newer. */
+void findings_policy_init(struct findings_policy *p);
 
 /*
- * Evaluates a finished session.  Writes at most max findings to out and
- * returns how many.
+ * Evaluates a finished session under policy p.  Writes at most max
+ * findings to out and returns how many.
  */
-size_t findings_evaluate(
-    const struct session *s, struct finding *out, size_t max);
+size_t findings_evaluate(const struct session *s,
+    const struct findings_policy *p, struct finding *out, size_t max);
+
+/*
+ * The wire version for a name --tls-min accepts ("TLSv1.2", "1.2",
+ * "SSLv3"...), or 0 when the name is unknown.
+ */
+uint16_t findings_tls_version(const char *name);
+
+/* The name of TLS alert description d (RFC 8446 section 6), or NULL. */
+const char *tls_alert_name(uint8_t d);
 
 const char *severity_name(enum severity sev);
 

@@ -3,6 +3,8 @@
  */
 #include "analyzers/registry.h"
 
+#include <string.h>
+
 #include "util.h"
 
 static const struct {
@@ -10,14 +12,25 @@ static const struct {
 	enum app_proto proto;
 	enum tls_mode tls;
 } registry_ports[] = {
-    {25, APP_SMTP, TLS_MODE_NONE},      /* RFC 5321 relay */
-    {110, APP_POP3, TLS_MODE_NONE},     /* RFC 1939 */
-    {143, APP_IMAP, TLS_MODE_NONE},     /* RFC 9051 */
-    {465, APP_SMTP, TLS_MODE_IMPLICIT}, /* RFC 8314 submissions */
-    {587, APP_SMTP, TLS_MODE_NONE},     /* RFC 6409 submission */
-    {993, APP_IMAP, TLS_MODE_IMPLICIT}, /* RFC 8314 */
-    {995, APP_POP3, TLS_MODE_IMPLICIT}, /* RFC 8314 */
-    {1080, APP_SOCKS, TLS_MODE_NONE},   /* RFC 1928 */
+	{ 25, APP_SMTP, TLS_MODE_NONE },      /* RFC 5321 relay */
+	{ 110, APP_POP3, TLS_MODE_NONE },     /* RFC 1939 */
+	{ 143, APP_IMAP, TLS_MODE_NONE },     /* RFC 9051 */
+	{ 465, APP_SMTP, TLS_MODE_IMPLICIT }, /* RFC 8314 submissions */
+	{ 587, APP_SMTP, TLS_MODE_NONE },     /* RFC 6409 submission */
+	{ 993, APP_IMAP, TLS_MODE_IMPLICIT }, /* RFC 8314 */
+	{ 995, APP_POP3, TLS_MODE_IMPLICIT }, /* RFC 8314 */
+	{ 1080, APP_SOCKS, TLS_MODE_NONE },   /* RFC 1928 */
+	{ 443, APP_HTTP, TLS_MODE_IMPLICIT }, /* RFC 9110 */
+	{ 563, APP_NNTP, TLS_MODE_IMPLICIT }, /* RFC 4642 */
+	{ 636, APP_LDAP, TLS_MODE_IMPLICIT }, /* RFC 4513 */
+	{ 853, APP_DNS, TLS_MODE_IMPLICIT },  /* RFC 7858 */
+	{ 989, APP_FTP, TLS_MODE_IMPLICIT },  /* RFC 4217, data */
+	{ 990, APP_FTP, TLS_MODE_IMPLICIT },  /* RFC 4217, control */
+	{ 992, APP_TELNET, TLS_MODE_IMPLICIT },
+	{ 3269, APP_LDAP, TLS_MODE_IMPLICIT }, /* global catalog */
+	{ 5061, APP_SIP, TLS_MODE_IMPLICIT },  /* RFC 5630 */
+	{ 5223, APP_XMPP, TLS_MODE_IMPLICIT },
+	{ 8443, APP_HTTP, TLS_MODE_IMPLICIT },
 };
 
 bool
@@ -113,6 +126,45 @@ registry_sniff(const uint8_t *server, size_t slen, const uint8_t *client,
 	} else
 		return false;
 	return true;
+}
+
+/* ALPN protocol IDs (IANA registry, RFC 7301) and what they carry. */
+static const struct {
+	const char *prefix;
+	enum app_proto proto;
+} registry_alpn[] = {
+	{ "h2", APP_HTTP },
+	{ "http/", APP_HTTP },
+	{ "h3", APP_HTTP },
+	{ "spdy/", APP_HTTP },
+	{ "imap", APP_IMAP },
+	{ "pop3", APP_POP3 },
+	{ "smtp", APP_SMTP },
+	{ "ftp", APP_FTP },
+	{ "xmpp-", APP_XMPP },
+	{ "dot", APP_DNS },
+	{ "sip/", APP_SIP },
+	{ "nntp", APP_NNTP },
+	{ "nnsp", APP_NNTP },
+	{ "ldap", APP_LDAP },
+};
+
+enum app_proto
+registry_tls_inner(const char *alpn, uint16_t server_port, enum app_proto ndpi)
+{
+	struct app_choice c;
+	size_t i, len;
+
+	for (i = 0; alpn[0] != '\0' && i < ARRAY_SIZE(registry_alpn); i++) {
+		len = strlen(registry_alpn[i].prefix);
+		if (strncmp(alpn, registry_alpn[i].prefix, len) == 0)
+			return registry_alpn[i].proto;
+	}
+	if (registry_port(server_port, &c) && c.tls == TLS_MODE_IMPLICIT)
+		return c.proto;
+	if (ndpi != APP_UNKNOWN)
+		return ndpi;
+	return APP_TLS;
 }
 
 const struct analyzer *

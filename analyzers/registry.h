@@ -38,6 +38,15 @@ bool registry_sniff(const uint8_t *server, size_t slen, const uint8_t *client,
  */
 bool registry_is_greeting(const uint8_t *p, size_t n);
 
+/*
+ * What a TLS session carries, for the sessions table: from the ALPN the
+ * server chose (or the client offered first), else the service registered
+ * on the server port, else nDPI's verdict (APP_UNKNOWN for none); APP_TLS
+ * when nothing tells.
+ */
+enum app_proto registry_tls_inner(
+    const char *alpn, uint16_t server_port, enum app_proto ndpi);
+
 /* The analyzer for a choice: TLS first when implicit, or NULL. */
 const struct analyzer *registry_analyzer(const struct app_choice *choice);
 

@@ -10,13 +10,20 @@
 #include "util.h"
 
 static const char *const app_proto_names[APP_MAX] = {
-    [APP_UNKNOWN] = "unknown",
-    [APP_SMTP] = "smtp",
-    [APP_IMAP] = "imap",
-    [APP_POP3] = "pop3",
-    [APP_TLS] = "tls",
-    [APP_HTTP] = "http",
-    [APP_SOCKS] = "socks",
+	[APP_UNKNOWN] = "unknown",
+	[APP_SMTP] = "smtp",
+	[APP_IMAP] = "imap",
+	[APP_POP3] = "pop3",
+	[APP_TLS] = "tls",
+	[APP_HTTP] = "http",
+	[APP_SOCKS] = "socks",
+	[APP_LDAP] = "ldap",
+	[APP_FTP] = "ftp",
+	[APP_XMPP] = "xmpp",
+	[APP_DNS] = "dns",
+	[APP_SIP] = "sip",
+	[APP_TELNET] = "telnet",
+	[APP_NNTP] = "nntp",
 };
 
 const char *
@@ -168,6 +175,8 @@ session_cleanup(struct session *s)
 {
 	free(s->creds);
 	s->creds = NULL;
+	free(s->cert);
+	s->cert = NULL;
 	s->ncreds = s->creds_alloc = 0;
 }
 

@@ -17,6 +17,7 @@
 #include <sys/time.h>
 
 #include "analyzers/tls.h"
+#include "analyzers/x509.h"
 
 /* Application protocols plainsight names in its database. */
 enum app_proto {
@@ -27,6 +28,13 @@ enum app_proto {
 	APP_TLS, /* TLS with nothing known of what it carries */
 	APP_HTTP,
 	APP_SOCKS, /* a proxy, until what it tunnels is known */
+	APP_LDAP,
+	APP_FTP,
+	APP_XMPP,
+	APP_DNS,
+	APP_SIP,
+	APP_TELNET,
+	APP_NNTP,
 	APP_MAX,
 };
 
@@ -125,7 +133,9 @@ struct session {
 	unsigned int creds_alloc;
 	unsigned int creds_dropped; /* logins past SESSION_MAX_CREDS */
 
-	struct tls_facts tlsf; /* handshake facts, if any TLS seen */
+	struct tls_facts tlsf;   /* handshake facts, if any TLS seen */
+	bool tls_spoken;         /* a side sent TLS records */
+	struct cert_facts *cert; /* server certificate, or NULL */
 
 	/*
 	 * Requests from an analyzer to the engine, honoured after the

@@ -274,11 +274,11 @@ socks_end(void *state, struct session *s)
 }
 
 const struct analyzer socks_analyzer = {
-    .name = "socks",
-    .bufmax = SOCKS_BUFMAX,
-    .create = socks_create,
-    .parse = socks_parse,
-    .gap = socks_gap,
-    .end = socks_end,
-    .destroy = socks_destroy,
+	.name = "socks",
+	.bufmax = SOCKS_BUFMAX,
+	.create = socks_create,
+	.parse = socks_parse,
+	.gap = socks_gap,
+	.end = socks_end,
+	.destroy = socks_destroy,
 };

@@ -1352,9 +1352,12 @@ tls_parser_gap(struct tls_parser *p, bool from_server, uint64_t len)
 {
 	struct tls_dir *d = &p->dir[from_server ? 1 : 0];
 
-	if (len == 0 || d->state == TLS_DIR_OFF || d->state == TLS_DIR_RESYNC)
+	if (d->state == TLS_DIR_OFF || d->state == TLS_DIR_RESYNC)
 		return;
-	if (d->state == TLS_DIR_DETECT || !d->in_body || len > d->rec_left) {
+
+	/* A loss of unknown size (a stream joined mid-way) loses sync. */
+	if (len == 0 || d->state == TLS_DIR_DETECT || !d->in_body ||
+	    len > d->rec_left) {
 		lose_sync(
 		    p, d, d->state == TLS_DIR_DETECT ? 0 : TLS_ANOM_RESYNC);
 		return;

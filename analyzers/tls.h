@@ -106,7 +106,10 @@ void tls_parser_free(struct tls_parser *p);
 size_t tls_parser_feed(struct tls_parser *p, bool from_server,
     const uint8_t *buf, size_t n, bool full);
 
-/* len bytes of one direction were lost: the parser resynchronises. */
+/*
+ * len bytes of one direction were lost (0: an unknown number, as when a
+ * stream is joined mid-way): the parser resynchronises.
+ */
 void tls_parser_gap(struct tls_parser *p, bool from_server, uint64_t len);
 
 /* What the direction's first bytes said. */

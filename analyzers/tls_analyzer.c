@@ -15,6 +15,7 @@
 
 #include "analyzers/analyzer.h"
 #include "analyzers/tls.h"
+#include "analyzers/x509.h"
 
 /* A ClientHello, a certificate chain and a ServerHello fit. */
 #define TLS_BUFMAX (20 * 1024)
@@ -22,6 +23,7 @@
 struct tls_an {
 	struct tls_parser *parser;
 	bool after_starttls; /* began at a STARTTLS go-ahead */
+	bool cert_read;      /* the certificate was handed to libcrypto */
 };
 
 static void *
@@ -70,11 +72,38 @@ not_tls(struct tls_an *t, struct session *s, enum dir d)
 		s->done = true;
 }
 
+/*
+ * Reads the server certificate once it has been seen (TLS 1.2 and older
+ * send it in the clear).  A certificate libcrypto cannot read is left out.
+ */
+static void
+read_certificate(struct tls_an *t, struct session *s)
+{
+	const uint8_t *der;
+	size_t len;
+
+	if (t->cert_read || !s->tlsf.have_certificate)
+		return;
+	der = tls_parser_certificate(t->parser, &len);
+	if (der == NULL)
+		return;
+	t->cert_read = true;
+	s->cert = malloc(sizeof(*s->cert));
+	if (s->cert != NULL && x509_facts(der, len, s->cert) != 0) {
+		free(s->cert);
+		s->cert = NULL;
+	}
+}
+
 /* Copies the parser's facts and settles STARTTLS once TLS is clear. */
 static void
 update(struct tls_an *t, struct session *s)
 {
 	s->tlsf = *tls_parser_facts(t->parser);
+	if (tls_parser_stream(t->parser, false) == TLS_STREAM_TLS ||
+	    tls_parser_stream(t->parser, true) == TLS_STREAM_TLS)
+		s->tls_spoken = true;
+	read_certificate(t, s);
 	if (t->after_starttls && s->tlsf.server_hello &&
 	    s->starttls_result == STARTTLS_RESULT_NONE) {
 		s->starttls_result = STARTTLS_RESULT_OK;
@@ -136,11 +165,11 @@ tls_end(void *state, struct session *s)
 }
 
 const struct analyzer tls_analyzer = {
-    .name = "tls",
-    .bufmax = TLS_BUFMAX,
-    .create = tls_create,
-    .parse = tls_parse,
-    .gap = tls_gap,
-    .end = tls_end,
-    .destroy = tls_destroy,
+	.name = "tls",
+	.bufmax = TLS_BUFMAX,
+	.create = tls_create,
+	.parse = tls_parse,
+	.gap = tls_gap,
+	.end = tls_end,
+	.destroy = tls_destroy,
 };

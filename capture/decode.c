@@ -5,6 +5,7 @@
  * label stack), RFC 4385 (pseudowire control word), RFC 2516 (PPPoE),
  * RFC 2784 and RFC 2890 (GRE with key and sequence number), the ERSPAN
  * draft draft-foschiano-erspan-03 (types I, II and III), RFC 7348 (VXLAN),
+ * 3GPP TS 29.281 (GTP-U),
  * RFC 791 (IPv4), RFC 8200 (IPv6 and its extension headers), RFC 4302
  * (AH), RFC 9293 (TCP), RFC 768 (UDP), and the Linux cooked headers as
  * libpcap documents them (LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2).
@@ -32,6 +33,7 @@
 #define PPP_IPV6 0x0057
 
 #define VXLAN_PORT 4789
+#define GTPU_PORT 2152
 
 /* Link types libpcap may not define on every system. */
 #ifndef DLT_LINUX_SLL2
@@ -345,6 +347,42 @@ decode_tcp(struct decoder *d, const uint8_t *p, size_t n)
 	return DECODE_OK;
 }
 
+/*
+ * GTP-U (3GPP TS 29.281 section 5): a G-PDU carries a user's IP packet
+ * after an 8-byte header, 4 more bytes when any optional field is flagged,
+ * and a chain of extension headers each giving its length in 4-byte units.
+ * Other GTP-U messages are left as the UDP datagrams they are.
+ */
+static enum decode_result
+decode_gtpu(struct decoder *d, const uint8_t *p, size_t n)
+{
+	size_t off = 8, len;
+	uint8_t next;
+
+	if (n < 8 || (p[0] >> 5) != 1 || (p[0] & 0x10) == 0 || p[1] != 0xff)
+		return DECODE_OK;
+	if (!enter_tunnel(d, ENCAP_GTP))
+		return DECODE_OTHER;
+	if (p[0] & 0x07) {
+		if (n < 12)
+			return short_of(d);
+		off = 12;
+		next = (p[0] & 0x04) ? p[11] : 0;
+		while (next != 0) {
+			if (n - off < 4)
+				return short_of(d);
+			len = (size_t)p[off] * 4;
+			if (len == 0 || len > n - off)
+				return DECODE_MALFORMED;
+			next = p[off + len - 1];
+			off += len;
+		}
+	}
+	if (off >= n)
+		return DECODE_OTHER;
+	return decode_ip(d, p + off, n - off);
+}
+
 /* A VXLAN header with the I flag, then an Ethernet frame. */
 static bool
 looks_like_vxlan(const uint8_t *p, size_t n)
@@ -377,6 +415,8 @@ decode_udp(struct decoder *d, const uint8_t *p, size_t n)
 			return DECODE_OTHER;
 		return decode_ether(d, p + 16, len - 16);
 	}
+	if (pkt->dport == GTPU_PORT || pkt->sport == GTPU_PORT)
+		return decode_gtpu(d, p + 8, len - 8);
 	return DECODE_OK;
 }
 

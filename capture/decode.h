@@ -4,8 +4,9 @@
  * Link layers: Ethernet (802.1Q, QinQ, PPPoE), Linux cooked (SLL, SLL2),
  * raw IPv4/IPv6, BSD null/loopback.  Tunnels used for remote mirroring are
  * opened down to the inner packet: MPLS, GRE, ERSPAN types I-III, VXLAN,
- * IP in IP.  IPv6 extension headers are skipped.  Every read is checked
- * against the captured length; nothing here allocates.
+ * IP in IP, and GTP-U as met on mobile core links.  IPv6 extension headers are
+ * skipped.  Every read is checked against the captured length; nothing here
+ * allocates.
  */
 #ifndef PLAINSIGHT_DECODE_H
 #define PLAINSIGHT_DECODE_H
@@ -28,6 +29,7 @@
 #define ENCAP_VXLAN 0x10
 #define ENCAP_IPIP 0x20
 #define ENCAP_PPPOE 0x40
+#define ENCAP_GTP 0x80
 
 enum decode_result {
 	DECODE_OK,        /* a TCP or UDP segment */

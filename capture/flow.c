@@ -12,18 +12,18 @@
 
 /* Idle timeouts in seconds, per list. */
 static const long flow_timeouts[FLOW_LIST_COUNT] = {
-    [FLOW_LIST_NEW] = 30,
-    [FLOW_LIST_ESTABLISHED] = 900,
-    [FLOW_LIST_CLOSED] = 10,
-    [FLOW_LIST_UDP] = 60,
+	[FLOW_LIST_NEW] = 30,
+	[FLOW_LIST_ESTABLISHED] = 900,
+	[FLOW_LIST_CLOSED] = 10,
+	[FLOW_LIST_UDP] = 60,
 };
 
 /* Eviction order when the table is full: cheapest loss first. */
 static const enum flow_list flow_evict_order[FLOW_LIST_COUNT] = {
-    FLOW_LIST_CLOSED,
-    FLOW_LIST_NEW,
-    FLOW_LIST_UDP,
-    FLOW_LIST_ESTABLISHED,
+	FLOW_LIST_CLOSED,
+	FLOW_LIST_NEW,
+	FLOW_LIST_UDP,
+	FLOW_LIST_ESTABLISHED,
 };
 
 #define FLOW_SLAB 4096

@@ -13,10 +13,10 @@
 #include <string.h>
 
 static const char *const recommendation_titles[] = {
-    "",
-    "Recommendation 1: TLS between mail servers",
-    "Recommendation 2: encryption inside the network",
-    "Recommendation 3: users' passwords never in the clear",
+	"",
+	"Recommendation 1: TLS between mail servers",
+	"Recommendation 2: encryption inside the network",
+	"Recommendation 3: users' passwords never in the clear",
 };
 
 struct report {

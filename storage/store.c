@@ -7,6 +7,7 @@
  */
 #include "storage/store.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sqlite3.h>
@@ -18,120 +19,178 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "analyzers/tls_ciphers.h"
 #include "util.h"
 
 /* Sessions per transaction while reading fast from files. */
 #define STORE_BATCH 4096
 
 static const char *const store_migrations[] = {
-    /* 1: the first schema. */
-    "CREATE TABLE runs ("
-    " id INTEGER PRIMARY KEY,"
-    " started TEXT NOT NULL,"
-    " finished TEXT,"
-    " source TEXT NOT NULL,"
-    " packets INTEGER NOT NULL DEFAULT 0,"
-    " bytes INTEGER NOT NULL DEFAULT 0,"
-    " dropped INTEGER NOT NULL DEFAULT 0,"
-    " truncated INTEGER NOT NULL DEFAULT 0,"
-    " version TEXT NOT NULL,"
-    " first_packet TEXT,"
-    " last_packet TEXT,"
-    " ip_fragments INTEGER NOT NULL DEFAULT 0,"
-    " decode_errors INTEGER NOT NULL DEFAULT 0,"
-    " checksum_errors INTEGER NOT NULL DEFAULT 0,"
-    " flows INTEGER NOT NULL DEFAULT 0,"
-    " sessions INTEGER NOT NULL DEFAULT 0,"
-    " findings INTEGER NOT NULL DEFAULT 0,"
-    " tcp_gaps INTEGER NOT NULL DEFAULT 0,"
-    " complete INTEGER NOT NULL DEFAULT 0,"
-    " error TEXT"
-    ");"
-    "CREATE TABLE run_counters ("
-    " run_id INTEGER NOT NULL REFERENCES runs(id),"
-    " name TEXT NOT NULL,"
-    " value INTEGER NOT NULL,"
-    " PRIMARY KEY (run_id, name)"
-    ");"
-    "CREATE TABLE sessions ("
-    " id INTEGER PRIMARY KEY,"
-    " run_id INTEGER NOT NULL REFERENCES runs(id),"
-    " first_seen TEXT NOT NULL,"
-    " last_seen TEXT NOT NULL,"
-    " client_ip TEXT NOT NULL,"
-    " client_port INTEGER NOT NULL,"
-    " server_ip TEXT NOT NULL,"
-    " server_port INTEGER NOT NULL,"
-    " transport TEXT NOT NULL,"
-    " protocol TEXT NOT NULL,"
-    " ndpi_protocol TEXT,"
-    " tls TEXT NOT NULL,"
-    " starttls_offered INTEGER,"
-    " starttls_attempted INTEGER,"
-    " starttls_result TEXT,"
-    " client_bytes INTEGER NOT NULL DEFAULT 0,"
-    " server_bytes INTEGER NOT NULL DEFAULT 0,"
-    " gaps INTEGER NOT NULL DEFAULT 0,"
-    " ip_version INTEGER NOT NULL,"
-    " vlan INTEGER,"
-    " starttls_stripped INTEGER NOT NULL DEFAULT 0,"
-    " client_name TEXT,"
-    " auth_mechanisms TEXT,"
-    " anomalies TEXT,"
-    " end_reason TEXT"
-    ");"
-    "CREATE INDEX sessions_first_seen ON sessions(first_seen);"
-    "CREATE INDEX sessions_server ON sessions(server_ip, server_port);"
-    "CREATE TABLE credentials ("
-    " id INTEGER PRIMARY KEY,"
-    " session_id INTEGER NOT NULL REFERENCES sessions(id),"
-    " seen TEXT NOT NULL,"
-    " protocol TEXT NOT NULL,"
-    " mechanism TEXT NOT NULL,"
-    " username TEXT,"
-    " exposure TEXT NOT NULL,"
-    " outcome TEXT,"
-    " count INTEGER NOT NULL DEFAULT 1"
-    ");"
-    "CREATE INDEX credentials_session ON credentials(session_id);"
-    "CREATE INDEX credentials_username ON credentials(username);"
-    "CREATE TABLE findings ("
-    " id INTEGER PRIMARY KEY,"
-    " session_id INTEGER REFERENCES sessions(id),"
-    " seen TEXT NOT NULL,"
-    " kind TEXT NOT NULL,"
-    " severity TEXT NOT NULL,"
-    " recommendation INTEGER NOT NULL,"
-    " detail TEXT"
-    ");"
-    "CREATE INDEX findings_session ON findings(session_id);"
-    "CREATE INDEX findings_seen ON findings(seen);"
-    "CREATE INDEX findings_kind ON findings(kind);",
+	/* 1: the first schema. */
+	"CREATE TABLE runs ("
+	" id INTEGER PRIMARY KEY,"
+	" started TEXT NOT NULL,"
+	" finished TEXT,"
+	" source TEXT NOT NULL,"
+	" packets INTEGER NOT NULL DEFAULT 0,"
+	" bytes INTEGER NOT NULL DEFAULT 0,"
+	" dropped INTEGER NOT NULL DEFAULT 0,"
+	" truncated INTEGER NOT NULL DEFAULT 0,"
+	" version TEXT NOT NULL,"
+	" first_packet TEXT,"
+	" last_packet TEXT,"
+	" ip_fragments INTEGER NOT NULL DEFAULT 0,"
+	" decode_errors INTEGER NOT NULL DEFAULT 0,"
+	" checksum_errors INTEGER NOT NULL DEFAULT 0,"
+	" flows INTEGER NOT NULL DEFAULT 0,"
+	" sessions INTEGER NOT NULL DEFAULT 0,"
+	" findings INTEGER NOT NULL DEFAULT 0,"
+	" tcp_gaps INTEGER NOT NULL DEFAULT 0,"
+	" complete INTEGER NOT NULL DEFAULT 0,"
+	" error TEXT"
+	");"
+	"CREATE TABLE run_counters ("
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" name TEXT NOT NULL,"
+	" value INTEGER NOT NULL,"
+	" PRIMARY KEY (run_id, name)"
+	");"
+	"CREATE TABLE sessions ("
+	" id INTEGER PRIMARY KEY,"
+	" run_id INTEGER NOT NULL REFERENCES runs(id),"
+	" first_seen TEXT NOT NULL,"
+	" last_seen TEXT NOT NULL,"
+	" client_ip TEXT NOT NULL,"
+	" client_port INTEGER NOT NULL,"
+	" server_ip TEXT NOT NULL,"
+	" server_port INTEGER NOT NULL,"
+	" transport TEXT NOT NULL,"
+	" protocol TEXT NOT NULL,"
+	" ndpi_protocol TEXT,"
+	" tls TEXT NOT NULL,"
+	" starttls_offered INTEGER,"
+	" starttls_attempted INTEGER,"
+	" starttls_result TEXT,"
+	" client_bytes INTEGER NOT NULL DEFAULT 0,"
+	" server_bytes INTEGER NOT NULL DEFAULT 0,"
+	" gaps INTEGER NOT NULL DEFAULT 0,"
+	" ip_version INTEGER NOT NULL,"
+	" vlan INTEGER,"
+	" starttls_stripped INTEGER NOT NULL DEFAULT 0,"
+	" client_name TEXT,"
+	" auth_mechanisms TEXT,"
+	" anomalies TEXT,"
+	" end_reason TEXT"
+	");"
+	"CREATE INDEX sessions_first_seen ON sessions(first_seen);"
+	"CREATE INDEX sessions_server ON sessions(server_ip, server_port);"
+	"CREATE TABLE credentials ("
+	" id INTEGER PRIMARY KEY,"
+	" session_id INTEGER NOT NULL REFERENCES sessions(id),"
+	" seen TEXT NOT NULL,"
+	" protocol TEXT NOT NULL,"
+	" mechanism TEXT NOT NULL,"
+	" username TEXT,"
+	" exposure TEXT NOT NULL,"
+	" outcome TEXT,"
+	" count INTEGER NOT NULL DEFAULT 1"
+	");"
+	"CREATE INDEX credentials_session ON credentials(session_id);"
+	"CREATE INDEX credentials_username ON credentials(username);"
+	"CREATE TABLE findings ("
+	" id INTEGER PRIMARY KEY,"
+	" session_id INTEGER REFERENCES sessions(id),"
+	" seen TEXT NOT NULL,"
+	" kind TEXT NOT NULL,"
+	" severity TEXT NOT NULL,"
+	" recommendation INTEGER NOT NULL,"
+	" detail TEXT"
+	");"
+	"CREATE INDEX findings_session ON findings(session_id);"
+	"CREATE INDEX findings_seen ON findings(seen);"
+	"CREATE INDEX findings_kind ON findings(kind);",
+
+	/* 2: TLS posture of every session, and the certificates seen. */
+	"ALTER TABLE sessions ADD COLUMN tls_version TEXT;"
+	"ALTER TABLE sessions ADD COLUMN tls_cipher TEXT;"
+	"ALTER TABLE sessions ADD COLUMN tls_forward_secrecy INTEGER;"
+	"ALTER TABLE sessions ADD COLUMN tls_sni TEXT;"
+	"ALTER TABLE sessions ADD COLUMN tls_alpn TEXT;"
+	"ALTER TABLE sessions ADD COLUMN ja3 TEXT;"
+	"ALTER TABLE sessions ADD COLUMN tls_established INTEGER;"
+	"ALTER TABLE sessions ADD COLUMN tls_client_version TEXT;"
+	"ALTER TABLE sessions ADD COLUMN tls_cipher_id INTEGER;"
+	"ALTER TABLE sessions ADD COLUMN tls_key_exchange TEXT;"
+	"ALTER TABLE sessions ADD COLUMN tls_group INTEGER;"
+	"ALTER TABLE sessions ADD COLUMN tls_alert TEXT;"
+	"ALTER TABLE sessions ADD COLUMN certificate TEXT"
+	" REFERENCES certificates(sha256);"
+	"CREATE TABLE certificates ("
+	" sha256 TEXT PRIMARY KEY,"
+	" subject TEXT,"
+	" issuer TEXT,"
+	" common_name TEXT,"
+	" sans TEXT,"
+	" not_before TEXT,"
+	" not_after TEXT,"
+	" key_type TEXT,"
+	" key_bits INTEGER,"
+	" signature_algorithm TEXT,"
+	" self_signed INTEGER NOT NULL,"
+	" first_seen TEXT NOT NULL,"
+	" last_seen TEXT NOT NULL,"
+	" sessions INTEGER NOT NULL DEFAULT 0"
+	");"
+	"CREATE INDEX sessions_tls_version ON sessions(tls_version);",
 };
 
 enum store_stmt {
 	STMT_SESSION,
 	STMT_CREDENTIAL,
 	STMT_FINDING,
+	STMT_CERTIFICATE,
 	STMT_COUNT,
 };
 
 static const char *const store_sql[STMT_COUNT] = {
-    [STMT_SESSION] = "INSERT INTO sessions (run_id, first_seen, last_seen,"
-		     " client_ip, client_port, server_ip, server_port,"
-		     " transport, protocol, ndpi_protocol, tls,"
-		     " starttls_offered, starttls_attempted,"
-		     " starttls_result, client_bytes, server_bytes, gaps,"
-		     " ip_version, vlan, starttls_stripped, client_name,"
-		     " auth_mechanisms, anomalies, end_reason)"
-		     " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,"
-		     "?,?,?)",
-    [STMT_CREDENTIAL] = "INSERT INTO credentials (session_id, seen,"
-			" protocol, mechanism, username, exposure,"
-			" outcome, count) VALUES (?,?,?,?,?,?,?,?)",
-    [STMT_FINDING] = "INSERT INTO findings (session_id, seen, kind,"
-		     " severity, recommendation, detail)"
-		     " VALUES (?,?,?,?,?,?)",
+	[STMT_SESSION] =
+	    "INSERT INTO sessions (run_id, first_seen, last_seen, client_ip,"
+	    " client_port, server_ip, server_port, transport, protocol,"
+	    " ndpi_protocol, tls, starttls_offered, starttls_attempted,"
+	    " starttls_result, client_bytes, server_bytes, gaps, ip_version,"
+	    " vlan, starttls_stripped, client_name, auth_mechanisms, anomalies,"
+	    " end_reason, tls_version, tls_cipher, tls_forward_secrecy, "
+	    "tls_sni,"
+	    " tls_alpn, ja3, tls_established, tls_client_version, "
+	    "tls_cipher_id,"
+	    " tls_key_exchange, tls_group, tls_alert, certificate)"
+	    " VALUES (:run_id, :first_seen, :last_seen, :client_ip, "
+	    ":client_port,"
+	    " :server_ip, :server_port, 'tcp', :protocol, :ndpi_protocol, :tls,"
+	    " :starttls_offered, :starttls_attempted, :starttls_result,"
+	    " :client_bytes, :server_bytes, :gaps, :ip_version, :vlan,"
+	    " :starttls_stripped, :client_name, :auth_mechanisms, :anomalies,"
+	    " :end_reason, :tls_version, :tls_cipher, :tls_forward_secrecy,"
+	    " :tls_sni, :tls_alpn, :ja3, :tls_established, :tls_client_version,"
+	    " :tls_cipher_id, :tls_key_exchange, :tls_group, :tls_alert,"
+	    " :certificate)",
+	[STMT_CREDENTIAL] = "INSERT INTO credentials (session_id, seen,"
+			    " protocol, mechanism, username, exposure,"
+			    " outcome, count) VALUES (?,?,?,?,?,?,?,?)",
+	[STMT_FINDING] = "INSERT INTO findings (session_id, seen, kind,"
+			 " severity, recommendation, detail)"
+			 " VALUES (?,?,?,?,?,?)",
+	[STMT_CERTIFICATE] =
+	    "INSERT INTO certificates (sha256, subject, issuer, common_name,"
+	    " sans, not_before, not_after, key_type, key_bits,"
+	    " signature_algorithm, self_signed, first_seen, last_seen, "
+	    "sessions)"
+	    " VALUES (:sha256, :subject, :issuer, :common_name, :sans,"
+	    " :not_before, :not_after, :key_type, :key_bits,"
+	    " :signature_algorithm, :self_signed, :seen, :seen, 1)"
+	    " ON CONFLICT (sha256) DO UPDATE SET sessions = sessions + 1,"
+	    " first_seen = min(first_seen, excluded.first_seen),"
+	    " last_seen = max(last_seen, excluded.last_seen)",
 };
 
 struct store {
@@ -373,14 +432,14 @@ anomaly_list(uint32_t bits, char *buf, size_t size)
 		uint32_t bit;
 		const char *name;
 	} names[] = {
-	    {SESSION_ANOM_TLS_TO_CLEARTEXT, "tls_answered_in_clear"},
-	    {SESSION_ANOM_LONG_LINE, "long_line"},
-	    {SESSION_ANOM_CREDS_DROPPED, "credentials_dropped"},
-	    {SESSION_ANOM_GARBAGE, "garbage"},
-	    {SESSION_ANOM_PIPELINE_OVERFLOW, "pipeline_overflow"},
-	    {SESSION_ANOM_MIDSTREAM, "midstream"},
-	    {SESSION_ANOM_ONE_SIDED, "one_sided"},
-	    {SESSION_ANOM_GAP, "gap"},
+		{ SESSION_ANOM_TLS_TO_CLEARTEXT, "tls_answered_in_clear" },
+		{ SESSION_ANOM_LONG_LINE, "long_line" },
+		{ SESSION_ANOM_CREDS_DROPPED, "credentials_dropped" },
+		{ SESSION_ANOM_GARBAGE, "garbage" },
+		{ SESSION_ANOM_PIPELINE_OVERFLOW, "pipeline_overflow" },
+		{ SESSION_ANOM_MIDSTREAM, "midstream" },
+		{ SESSION_ANOM_ONE_SIDED, "one_sided" },
+		{ SESSION_ANOM_GAP, "gap" },
 	};
 	size_t i, len = 0;
 
@@ -395,54 +454,166 @@ anomaly_list(uint32_t bits, char *buf, size_t size)
 	}
 }
 
+/* Binders by parameter name; a name the statement lacks is a bug. */
+static int
+param(sqlite3_stmt *q, const char *name)
+{
+	int i = sqlite3_bind_parameter_index(q, name);
+
+	assert(i > 0);
+	return i;
+}
+
+static void
+set_text(sqlite3_stmt *q, const char *name, const char *v)
+{
+	if (v == NULL || v[0] == '\0')
+		sqlite3_bind_null(q, param(q, name));
+	else
+		sqlite3_bind_text(q, param(q, name), v, -1, SQLITE_TRANSIENT);
+}
+
+static void
+set_int(sqlite3_stmt *q, const char *name, int64_t v)
+{
+	sqlite3_bind_int64(q, param(q, name), v);
+}
+
+static void
+set_time(sqlite3_stmt *q, const char *name, const struct timeval *tv)
+{
+	char buf[ISO_TIME_MAX];
+
+	set_text(q, name, iso_time(buf, tv));
+}
+
+static void
+set_epoch(sqlite3_stmt *q, const char *name, time_t t)
+{
+	struct timeval tv = { .tv_sec = t, .tv_usec = 0 };
+
+	set_time(q, name, &tv);
+}
+
+/* The STARTTLS columns: NULL where the session never showed them. */
+static void
+set_starttls(sqlite3_stmt *q, const struct session *s)
+{
+	if (s->starttls_offered >= 0)
+		set_int(q, ":starttls_offered", s->starttls_offered);
+	if (s->starttls_attempted)
+		set_int(q, ":starttls_attempted", 1);
+	else if (s->starttls_offered >= 0)
+		set_int(q, ":starttls_attempted", 0);
+	set_text(
+	    q, ":starttls_result", starttls_result_name(s->starttls_result));
+	set_int(q, ":starttls_stripped", s->starttls_stripped);
+}
+
+/* The TLS columns, for sessions that spoke TLS. */
+static void
+set_tls(sqlite3_stmt *q, const struct session *s)
+{
+	const struct tls_facts *t = &s->tlsf;
+	const struct tls_cipher *c;
+	char alert[64];
+
+	if (!t->client_hello && !t->server_hello)
+		return;
+	set_text(q, ":tls_version", tls_version_name(t->version));
+	set_text(q, ":tls_client_version", tls_version_name(t->client_version));
+	if (t->have_cipher) {
+		c = tls_cipher_lookup(t->cipher);
+		set_int(q, ":tls_cipher_id", t->cipher);
+		if (c != NULL) {
+			set_text(q, ":tls_cipher", c->name);
+			set_text(q, ":tls_key_exchange", c->kex);
+			set_int(q, ":tls_forward_secrecy", c->forward_secret);
+		}
+	}
+	set_text(q, ":tls_sni", t->sni);
+	set_text(q, ":tls_alpn", t->alpn);
+	set_text(q, ":ja3", t->ja3);
+	set_int(q, ":tls_established", t->established);
+	if (t->group != 0)
+		set_int(q, ":tls_group", t->group);
+	if (t->alert) {
+		snprintf(alert, sizeof(alert), "%s %s %s (%u)",
+		    t->alert_from_server ? "server" : "client",
+		    t->alert_level == 2 ? "fatal" : "warning",
+		    tls_alert_name(t->alert_description) != NULL
+			? tls_alert_name(t->alert_description)
+			: "unknown",
+		    t->alert_description);
+		set_text(q, ":tls_alert", alert);
+	}
+	if (s->cert != NULL)
+		set_text(q, ":certificate", s->cert->sha256_hex);
+}
+
 static int
 insert_session(struct store *st, const struct session *s, const char *end)
 {
 	sqlite3_stmt *q = st->stmt[STMT_SESSION];
 	char cip[64], sip[64], anomalies[192];
-	const char *result;
 
 	ip_string(cip, sizeof(cip), s->ip_version, s->client_ip);
 	ip_string(sip, sizeof(sip), s->ip_version, s->server_ip);
 	anomaly_list(s->anomalies, anomalies, sizeof(anomalies));
-	result = starttls_result_name(s->starttls_result);
 
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
-	sqlite3_bind_int64(q, 1, st->run_id);
-	bind_time(q, 2, &s->first_seen);
-	bind_time(q, 3, &s->last_seen);
-	sqlite3_bind_text(q, 4, cip, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(q, 5, s->client_port);
-	sqlite3_bind_text(q, 6, sip, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int(q, 7, s->server_port);
-	sqlite3_bind_text(q, 8, "tcp", -1, SQLITE_STATIC);
-	sqlite3_bind_text(q, 9, app_proto_name(s->protocol), -1, SQLITE_STATIC);
-	bind_text_or_null(q, 10, s->ndpi_protocol);
-	sqlite3_bind_text(q, 11, tls_mode_name(s->tls), -1, SQLITE_STATIC);
-
-	/* STARTTLS columns: NULL where the session never showed them. */
-	if (s->starttls_offered >= 0)
-		sqlite3_bind_int(q, 12, s->starttls_offered);
-	if (s->starttls_attempted)
-		sqlite3_bind_int(q, 13, 1);
-	else if (s->starttls_offered >= 0)
-		sqlite3_bind_int(q, 13, 0);
-	bind_text_or_null(q, 14, result);
-
-	sqlite3_bind_int64(q, 15, (sqlite3_int64)s->client_bytes);
-	sqlite3_bind_int64(q, 16, (sqlite3_int64)s->server_bytes);
-	sqlite3_bind_int64(q, 17, s->gaps);
-	sqlite3_bind_int(q, 18, s->ip_version);
+	set_int(q, ":run_id", st->run_id);
+	set_time(q, ":first_seen", &s->first_seen);
+	set_time(q, ":last_seen", &s->last_seen);
+	set_text(q, ":client_ip", cip);
+	set_int(q, ":client_port", s->client_port);
+	set_text(q, ":server_ip", sip);
+	set_int(q, ":server_port", s->server_port);
+	set_text(q, ":protocol", app_proto_name(s->protocol));
+	set_text(q, ":ndpi_protocol", s->ndpi_protocol);
+	set_text(q, ":tls", tls_mode_name(s->tls));
+	set_starttls(q, s);
+	set_int(q, ":client_bytes", (int64_t)s->client_bytes);
+	set_int(q, ":server_bytes", (int64_t)s->server_bytes);
+	set_int(q, ":gaps", s->gaps);
+	set_int(q, ":ip_version", s->ip_version);
 	if (s->vlan != 0)
-		sqlite3_bind_int(q, 19, s->vlan);
-	sqlite3_bind_int(q, 20, s->starttls_stripped);
-	bind_text_or_null(q, 21, s->client_name);
-	bind_text_or_null(q, 22, s->auth_offered);
-	bind_text_or_null(q, 23, anomalies);
-	bind_text_or_null(q, 24, end);
+		set_int(q, ":vlan", s->vlan);
+	set_text(q, ":client_name", s->client_name);
+	set_text(q, ":auth_mechanisms", s->auth_offered);
+	set_text(q, ":anomalies", anomalies);
+	set_text(q, ":end_reason", end);
+	set_tls(q, s);
 	if (sqlite3_step(q) != SQLITE_DONE)
 		return store_fail(st, "storing a session");
+	return 0;
+}
+
+/* Records the session's certificate, or counts one more use of it. */
+static int
+upsert_certificate(struct store *st, const struct session *s)
+{
+	sqlite3_stmt *q = st->stmt[STMT_CERTIFICATE];
+	const struct cert_facts *c = s->cert;
+
+	sqlite3_reset(q);
+	sqlite3_clear_bindings(q);
+	set_text(q, ":sha256", c->sha256_hex);
+	set_text(q, ":subject", c->subject);
+	set_text(q, ":issuer", c->issuer);
+	set_text(q, ":common_name", c->cn);
+	set_text(q, ":sans", c->sans);
+	set_epoch(q, ":not_before", c->not_before);
+	set_epoch(q, ":not_after", c->not_after);
+	set_text(q, ":key_type", c->key_type);
+	if (c->key_bits > 0)
+		set_int(q, ":key_bits", c->key_bits);
+	set_text(q, ":signature_algorithm", c->sig_alg);
+	set_int(q, ":self_signed", c->self_signed);
+	set_time(q, ":seen", &s->first_seen);
+	if (sqlite3_step(q) != SQLITE_DONE)
+		return store_fail(st, "storing a certificate");
 	return 0;
 }
 
@@ -492,7 +663,11 @@ store_session(struct store *st, const struct session *s, const char *end,
 	int64_t sid;
 	unsigned int i;
 
-	if (begin(st) != 0 || insert_session(st, s, end) != 0)
+	if (begin(st) != 0)
+		return -1;
+	if (s->cert != NULL && upsert_certificate(st, s) != 0)
+		return -1;
+	if (insert_session(st, s, end) != 0)
 		return -1;
 	sid = sqlite3_last_insert_rowid(st->db);
 	for (i = 0; i < s->ncreds; i++) {
