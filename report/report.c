@@ -118,6 +118,10 @@ summary(struct report *r)
 		"SELECT count(DISTINCT server_ip || ' ' ||"
 		" server_port) FROM sessions WHERE starttls_offered = 0"
 		" AND tls = 'none'"));
+	fprintf(r->out, "Sessions below the TLS floor: %lld\n",
+	    scalar(r,
+		"SELECT count(DISTINCT session_id) FROM findings"
+		" WHERE kind = 'obsolete_tls_version'"));
 	mail = scalar(r,
 	    "SELECT count(*) FROM sessions"
 	    " WHERE protocol IN ('smtp', 'imap', 'pop3')");
@@ -191,6 +195,73 @@ server_posture(struct report *r)
 		    text(q, 0), text(q, 1), sqlite3_column_int64(q, 2),
 		    sqlite3_column_double(q, 3), text(q, 4),
 		    sqlite3_column_int64(q, 5), sqlite3_column_int64(q, 6));
+	sqlite3_finalize(q);
+}
+
+static void
+tls_servers(struct report *r)
+{
+	sqlite3_stmt *q;
+	bool any = false;
+
+	heading(r, "TLS by server");
+	q = query(r,
+	    "SELECT server_ip || ':' || server_port, protocol, count(*),"
+	    " group_concat(DISTINCT tls_version),"
+	    " 100.0 * sum(tls_forward_secrecy = 1) / count(*),"
+	    " group_concat(DISTINCT tls_cipher)"
+	    " FROM sessions WHERE tls_version IS NOT NULL"
+	    " GROUP BY server_ip, server_port, protocol"
+	    " ORDER BY min(tls_version), 3 DESC");
+	if (q == NULL)
+		return;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (!any)
+			fprintf(r->out, "  %-28s %-6s %8s %4s  %s\n", "server",
+			    "proto", "sessions", "FS", "versions: ciphers");
+		any = true;
+		fprintf(r->out, "  %-28s %-6s %8lld %3.0f%%  %s: %s\n",
+		    text(q, 0), text(q, 1), sqlite3_column_int64(q, 2),
+		    sqlite3_column_double(q, 4), text(q, 3), text(q, 5));
+	}
+	if (!any)
+		fprintf(r->out, "No TLS handshake seen.\n");
+	sqlite3_finalize(q);
+}
+
+/*
+ * The clients that would break if old versions were turned off: those whose
+ * sessions got an obsolete_tls_version finding, under the floor in force
+ * when they were captured, with what they call themselves.
+ */
+static void
+tls_old_clients(struct report *r)
+{
+	sqlite3_stmt *q;
+	bool any = false;
+
+	heading(r, "Clients below the TLS floor");
+	q = query(r,
+	    "SELECT s.client_ip, coalesce(s.client_name, '-'),"
+	    " coalesce(s.ja3, '-'), s.tls_version,"
+	    " s.server_ip || ':' || s.server_port, count(*), max(s.last_seen)"
+	    " FROM sessions s JOIN findings f ON f.session_id = s.id"
+	    " WHERE f.kind = 'obsolete_tls_version'"
+	    " GROUP BY 1, 2, 3, 4, 5 ORDER BY 4, 6 DESC");
+	if (q == NULL)
+		return;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (!any)
+			fprintf(r->out, "  %-39s %-24s %-8s %-28s %5s  %s\n",
+			    "client", "calls itself", "version", "server",
+			    "count", "JA3");
+		any = true;
+		fprintf(r->out, "  %-39s %-24s %-8s %-28s %5lld  %s\n",
+		    text(q, 0), text(q, 1), text(q, 3), text(q, 4),
+		    sqlite3_column_int64(q, 5), text(q, 2));
+	}
+	if (!any)
+		fprintf(r->out, "None.\n");
 	sqlite3_finalize(q);
 }
 
@@ -289,6 +360,10 @@ report_text(const char *path, FILE *out, char *err, size_t errsize)
 		findings_by_recommendation(&r);
 	if (!r.failed)
 		server_posture(&r);
+	if (!r.failed)
+		tls_servers(&r);
+	if (!r.failed)
+		tls_old_clients(&r);
 	if (!r.failed)
 		exposed_accounts(&r);
 	if (!r.failed)
