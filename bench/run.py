@@ -11,7 +11,9 @@ Each is run REPEAT times; the median wall time counts.  Prints throughput
 database against the generator's truth file.
 
 Environment: BENCH_DIR (default /tmp/plainsight-bench), BENCH_SIZE_MB (1024),
-BENCH_REPEAT (3), BENCH_SEED (1), BENCH_NDPI (1; 0 skips ndpiReader).
+BENCH_REPEAT (3), BENCH_SEED (1), BENCH_NDPI (1; 0 skips ndpiReader),
+BENCH_COMPARE (a git revision: also build and time plainsight as it was
+there, to show what a change costs).
 Exit status 1 when a count disagrees with the truth.
 """
 import json
@@ -42,7 +44,8 @@ def generate(path, size_mb, seed):
 
 
 def timed(cmd, cwd=None):
-    """Runs cmd; returns (wall seconds, peak RSS in MiB, stdout)."""
+    """Runs cmd; returns (wall seconds, CPU seconds, peak RSS in MiB,
+    stdout)."""
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, cwd=cwd)
@@ -53,19 +56,34 @@ def timed(cmd, cwd=None):
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         sys.exit(f"{cmd[0]} failed ({code}): {err.decode()[-500:]}")
-    return wall, usage.ru_maxrss / 1024.0, out.decode()
+    return (wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024.0,
+            out.decode())
 
 
 def measure(name, cmd, repeat, setup=None):
-    walls, rss, out = [], 0.0, ""
+    walls, cpus, rss, out = [], [], 0.0, ""
     for _ in range(repeat):
         if setup:
             setup()
-        wall, peak, out = timed(cmd)
+        wall, cpu, peak, out = timed(cmd)
         walls.append(wall)
+        cpus.append(cpu)
         rss = max(rss, peak)
     return {"name": name, "wall": statistics.median(walls),
-            "walls": walls, "rss": rss, "out": out}
+            "cpu": statistics.median(cpus), "rss": rss, "out": out}
+
+
+def build_revision(rev, bench_dir):
+    """Builds plainsight at git revision rev in a scratch worktree."""
+    tree = os.path.join(bench_dir, "compare-" + rev.replace("/", "_"))
+    if os.path.exists(tree):
+        subprocess.run(["git", "-C", TOP, "worktree", "remove", "--force",
+                        tree], check=False, capture_output=True)
+    subprocess.run(["git", "-C", TOP, "worktree", "add", "--detach", tree,
+                    rev], check=True, capture_output=True)
+    subprocess.run(["make", "-C", tree, "-j2", "plainsight"], check=True,
+                   capture_output=True)
+    return tree
 
 
 def one(db, sql):
@@ -102,6 +120,21 @@ def check_counts(dbpath, truth):
                one(db, "SELECT count(*) FROM sessions WHERE protocol="
                        f"'{proto}' AND tls='none' AND starttls_offered=0"),
                truth["missing_starttls"].get(f"{proto}_not_offered", 0))
+
+    expect("HTTPS sessions",
+           one(db, "SELECT count(*) FROM sessions WHERE protocol='http' "
+                   "AND tls='implicit'"),
+           truth["sessions"].get("https", 0))
+    tls_sessions = (truth["sessions"].get("https", 0)
+                    + truth["sessions"].get("imaps", 0)
+                    + truth["starttls_sessions"].get("total", 0))
+    expect("TLS 1.3 sessions (all TLS is 1.3)",
+           one(db, "SELECT count(*) FROM sessions "
+                   "WHERE tls_version='TLSv1.3'"), tls_sessions)
+    expect("TLS findings (none expected)",
+           one(db, "SELECT count(*) FROM findings WHERE kind IN "
+                   "('obsolete_tls_version', 'broken_cipher', "
+                   "'no_forward_secrecy', 'tls_handshake_failed')"), 0)
 
     mechs = {"smtp_auth_plain": ("smtp", "PLAIN"),
              "smtp_auth_login": ("smtp", "LOGIN"),
@@ -157,28 +190,48 @@ def main():
             measure("plainsight", [os.path.join(TOP, "plainsight"),
                                    "capture", "-q", "-r", pcap,
                                    "-d", dbpath], repeat, fresh_db)]
+    compare = env("BENCH_COMPARE", "")
+    if compare:
+        tree = build_revision(compare, bench_dir)
+        old_db = os.path.join(bench_dir, "compare.db")
+
+        def fresh_old_db():
+            for suffix in ("", "-wal", "-shm"):
+                if os.path.exists(old_db + suffix):
+                    os.unlink(old_db + suffix)
+
+        runs.append(measure(f"@{compare[:10]}",
+                            [os.path.join(tree, "plainsight"), "capture",
+                             "-q", "-r", pcap, "-d", old_db], repeat,
+                            fresh_old_db))
+        subprocess.run(["git", "-C", TOP, "worktree", "remove", "--force",
+                        tree], check=False, capture_output=True)
     if env("BENCH_NDPI", "1") != "0" and shutil.which("ndpiReader"):
         runs.append(measure("ndpiReader", ["ndpiReader", "-q", "-i", pcap],
                             1))
 
     print(f"\ncapture: {pcap}\n  {size / 1e9:.2f} GB, {packets:,} packets, "
           f"median of {repeat} runs (ndpiReader: 1)\n")
-    print(f"{'tool':<12} {'seconds':>8} {'Gbit/s':>8} {'Mpkt/s':>8} "
-          f"{'peak MiB':>9}")
+    print("throughput is on wall time; ratios are given on wall time and")
+    print("on CPU time (user + system), which shared machines disturb less\n")
+    print(f"{'tool':<13} {'wall s':>7} {'CPU s':>7} {'Gbit/s':>7} "
+          f"{'Mpkt/s':>7} {'peak MiB':>9}")
     by = {}
     for r in runs:
         by[r["name"]] = r
-        print(f"{r['name']:<12} {r['wall']:8.2f} "
-              f"{size * 8 / r['wall'] / 1e9:8.2f} "
-              f"{packets / r['wall'] / 1e6:8.2f} {r['rss']:9.1f}")
+        print(f"{r['name']:<13} {r['wall']:7.2f} {r['cpu']:7.2f} "
+              f"{size * 8 / r['wall'] / 1e9:7.2f} "
+              f"{packets / r['wall'] / 1e6:7.2f} {r['rss']:9.1f}")
     ps = by["plainsight"]
-    print()
-    print(f"plainsight speed / readloop speed:   "
-          f"{by['readloop']['wall'] / ps['wall']:.2f}")
+    print(f"\n{'plainsight speed relative to':<34} {'wall':>6} {'CPU':>6}")
+    for name, r in by.items():
+        if name == "plainsight":
+            continue
+        label = "plainsight" + name if name.startswith("@") else name
+        print(f"  {label:<32} {r['wall'] / ps['wall']:6.2f} "
+              f"{r['cpu'] / ps['cpu']:6.2f}")
     if "ndpiReader" in by:
-        print(f"plainsight speed / ndpiReader speed: "
-              f"{by['ndpiReader']['wall'] / ps['wall']:.2f}")
-        print(f"plainsight memory / ndpiReader:      "
+        print(f"plainsight peak memory / ndpiReader's: "
               f"{ps['rss'] / by['ndpiReader']['rss']:.2f}")
 
     print("\ncounts against the truth file:")

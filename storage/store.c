@@ -144,6 +144,85 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX sessions_tls_version ON sessions(tls_version);",
 };
 
+/*
+ * The columns a session row is written with, in placeholder order: the
+ * INSERT statement is built from this list, and values are bound by the
+ * SC_* names it defines.
+ */
+#define SESSION_COLUMNS(X)                                                     \
+	X(RUN_ID, run_id)                                                      \
+	X(FIRST_SEEN, first_seen)                                              \
+	X(LAST_SEEN, last_seen)                                                \
+	X(CLIENT_IP, client_ip)                                                \
+	X(CLIENT_PORT, client_port)                                            \
+	X(SERVER_IP, server_ip)                                                \
+	X(SERVER_PORT, server_port)                                            \
+	X(TRANSPORT, transport)                                                \
+	X(PROTOCOL, protocol)                                                  \
+	X(NDPI_PROTOCOL, ndpi_protocol)                                        \
+	X(TLS, tls)                                                            \
+	X(STARTTLS_OFFERED, starttls_offered)                                  \
+	X(STARTTLS_ATTEMPTED, starttls_attempted)                              \
+	X(STARTTLS_RESULT, starttls_result)                                    \
+	X(CLIENT_BYTES, client_bytes)                                          \
+	X(SERVER_BYTES, server_bytes)                                          \
+	X(GAPS, gaps)                                                          \
+	X(IP_VERSION, ip_version)                                              \
+	X(VLAN, vlan)                                                          \
+	X(STARTTLS_STRIPPED, starttls_stripped)                                \
+	X(CLIENT_NAME, client_name)                                            \
+	X(AUTH_MECHANISMS, auth_mechanisms)                                    \
+	X(ANOMALIES, anomalies)                                                \
+	X(END_REASON, end_reason)                                              \
+	X(TLS_VERSION, tls_version)                                            \
+	X(TLS_CIPHER, tls_cipher)                                              \
+	X(TLS_FORWARD_SECRECY, tls_forward_secrecy)                            \
+	X(TLS_SNI, tls_sni)                                                    \
+	X(TLS_ALPN, tls_alpn)                                                  \
+	X(JA3, ja3)                                                            \
+	X(TLS_ESTABLISHED, tls_established)                                    \
+	X(TLS_CLIENT_VERSION, tls_client_version)                              \
+	X(TLS_CIPHER_ID, tls_cipher_id)                                        \
+	X(TLS_KEY_EXCHANGE, tls_key_exchange)                                  \
+	X(TLS_GROUP, tls_group)                                                \
+	X(TLS_ALERT, tls_alert)                                                \
+	X(CERTIFICATE, certificate)
+
+/* The same for a certificate row. */
+#define CERTIFICATE_COLUMNS(X)                                                 \
+	X(SHA256, sha256)                                                      \
+	X(SUBJECT, subject)                                                    \
+	X(ISSUER, issuer)                                                      \
+	X(COMMON_NAME, common_name)                                            \
+	X(SANS, sans)                                                          \
+	X(NOT_BEFORE, not_before)                                              \
+	X(NOT_AFTER, not_after)                                                \
+	X(KEY_TYPE, key_type)                                                  \
+	X(KEY_BITS, key_bits)                                                  \
+	X(SIGNATURE_ALGORITHM, signature_algorithm)                            \
+	X(SELF_SIGNED, self_signed)                                            \
+	X(FIRST_SEEN, first_seen)                                              \
+	X(LAST_SEEN, last_seen)                                                \
+	X(SESSIONS, sessions)
+
+#define COLUMN_ENUM(prefix, e, n) prefix##e,
+#define SC_ENUM(e, n) COLUMN_ENUM(SC_, e, n)
+#define CC_ENUM(e, n) COLUMN_ENUM(CC_, e, n)
+#define COLUMN_NAME(e, n) #n,
+
+enum session_column { SESSION_COLUMNS(SC_ENUM) SC_COUNT };
+enum certificate_column { CERTIFICATE_COLUMNS(CC_ENUM) CC_COUNT };
+
+static const char *const session_columns[] = { SESSION_COLUMNS(COLUMN_NAME) };
+static const char *const certificate_columns[] = { CERTIFICATE_COLUMNS(
+    COLUMN_NAME) };
+
+/* A certificate seen again counts one more session and widens its span. */
+#define CERTIFICATE_CONFLICT                                                   \
+	" ON CONFLICT (sha256) DO UPDATE SET sessions = sessions + 1,"         \
+	" first_seen = min(first_seen, excluded.first_seen),"                  \
+	" last_seen = max(last_seen, excluded.last_seen)"
+
 enum store_stmt {
 	STMT_SESSION,
 	STMT_CREDENTIAL,
@@ -152,45 +231,14 @@ enum store_stmt {
 	STMT_COUNT,
 };
 
+/* Statements with a fixed text; the others are built from column lists. */
 static const char *const store_sql[STMT_COUNT] = {
-	[STMT_SESSION] =
-	    "INSERT INTO sessions (run_id, first_seen, last_seen, client_ip,"
-	    " client_port, server_ip, server_port, transport, protocol,"
-	    " ndpi_protocol, tls, starttls_offered, starttls_attempted,"
-	    " starttls_result, client_bytes, server_bytes, gaps, ip_version,"
-	    " vlan, starttls_stripped, client_name, auth_mechanisms, anomalies,"
-	    " end_reason, tls_version, tls_cipher, tls_forward_secrecy, "
-	    "tls_sni,"
-	    " tls_alpn, ja3, tls_established, tls_client_version, "
-	    "tls_cipher_id,"
-	    " tls_key_exchange, tls_group, tls_alert, certificate)"
-	    " VALUES (:run_id, :first_seen, :last_seen, :client_ip, "
-	    ":client_port,"
-	    " :server_ip, :server_port, 'tcp', :protocol, :ndpi_protocol, :tls,"
-	    " :starttls_offered, :starttls_attempted, :starttls_result,"
-	    " :client_bytes, :server_bytes, :gaps, :ip_version, :vlan,"
-	    " :starttls_stripped, :client_name, :auth_mechanisms, :anomalies,"
-	    " :end_reason, :tls_version, :tls_cipher, :tls_forward_secrecy,"
-	    " :tls_sni, :tls_alpn, :ja3, :tls_established, :tls_client_version,"
-	    " :tls_cipher_id, :tls_key_exchange, :tls_group, :tls_alert,"
-	    " :certificate)",
 	[STMT_CREDENTIAL] = "INSERT INTO credentials (session_id, seen,"
 			    " protocol, mechanism, username, exposure,"
 			    " outcome, count) VALUES (?,?,?,?,?,?,?,?)",
 	[STMT_FINDING] = "INSERT INTO findings (session_id, seen, kind,"
 			 " severity, recommendation, detail)"
 			 " VALUES (?,?,?,?,?,?)",
-	[STMT_CERTIFICATE] =
-	    "INSERT INTO certificates (sha256, subject, issuer, common_name,"
-	    " sans, not_before, not_after, key_type, key_bits,"
-	    " signature_algorithm, self_signed, first_seen, last_seen, "
-	    "sessions)"
-	    " VALUES (:sha256, :subject, :issuer, :common_name, :sans,"
-	    " :not_before, :not_after, :key_type, :key_bits,"
-	    " :signature_algorithm, :self_signed, :seen, :seen, 1)"
-	    " ON CONFLICT (sha256) DO UPDATE SET sessions = sessions + 1,"
-	    " first_seen = min(first_seen, excluded.first_seen),"
-	    " last_seen = max(last_seen, excluded.last_seen)",
 };
 
 struct store {
@@ -290,11 +338,62 @@ migrate(struct store *st)
 	return 0;
 }
 
+/*
+ * Builds "INSERT INTO table (a, b, ...) VALUES (?1, ?2, ...)tail" into buf:
+ * the placeholder of column i is ?i+1, whatever the list holds.
+ */
+static int
+insert_sql(char *buf, size_t size, const char *table,
+    const char *const *columns, size_t n, const char *tail)
+{
+	size_t i, len;
+
+	len = (size_t)snprintf(buf, size, "INSERT INTO %s (", table);
+	for (i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+		    i > 0 ? ", " : "", columns[i]);
+	if (len < size)
+		len += (size_t)snprintf(buf + len, size - len, ") VALUES (");
+	for (i = 0; i < n && len < size; i++)
+		len += (size_t)snprintf(
+		    buf + len, size - len, "%s?%zu", i > 0 ? ", " : "", i + 1);
+	if (len < size)
+		len += (size_t)snprintf(buf + len, size - len, ")%s", tail);
+	return len < size ? 0 : -1;
+}
+
+static int
+prepare(struct store *st, enum store_stmt which, const char *sql)
+{
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT,
+		&st->stmt[which], NULL) != SQLITE_OK)
+		return store_fail(st, "preparing a statement");
+	return 0;
+}
+
+static int
+prepare_all(struct store *st)
+{
+	char sql[2048];
+
+	if (insert_sql(sql, sizeof(sql), "sessions", session_columns, SC_COUNT,
+		"") != 0 ||
+	    prepare(st, STMT_SESSION, sql) != 0)
+		return -1;
+	if (insert_sql(sql, sizeof(sql), "certificates", certificate_columns,
+		CC_COUNT, CERTIFICATE_CONFLICT) != 0 ||
+	    prepare(st, STMT_CERTIFICATE, sql) != 0)
+		return -1;
+	if (prepare(st, STMT_CREDENTIAL, store_sql[STMT_CREDENTIAL]) != 0 ||
+	    prepare(st, STMT_FINDING, store_sql[STMT_FINDING]) != 0)
+		return -1;
+	return 0;
+}
+
 struct store *
 store_open(const char *path, char *err, size_t errsize)
 {
 	struct store *st;
-	int i;
 
 	st = calloc(1, sizeof(*st));
 	if (st == NULL) {
@@ -317,14 +416,9 @@ store_open(const char *path, char *err, size_t errsize)
 		snprintf(err, errsize, "%s: %s", path, st->error);
 		goto fail;
 	}
-	for (i = 0; i < STMT_COUNT; i++) {
-		if (sqlite3_prepare_v3(st->db, store_sql[i], -1,
-			SQLITE_PREPARE_PERSISTENT, &st->stmt[i],
-			NULL) != SQLITE_OK) {
-			snprintf(err, errsize, "%s: %s", path,
-			    sqlite3_errmsg(st->db));
-			goto fail;
-		}
+	if (prepare_all(st) != 0) {
+		snprintf(err, errsize, "%s: %s", path, st->error);
+		goto fail;
 	}
 	return st;
 
@@ -454,45 +548,36 @@ anomaly_list(uint32_t bits, char *buf, size_t size)
 	}
 }
 
-/* Binders by parameter name; a name the statement lacks is a bug. */
-static int
-param(sqlite3_stmt *q, const char *name)
-{
-	int i = sqlite3_bind_parameter_index(q, name);
-
-	assert(i > 0);
-	return i;
-}
-
+/* Binders by column: the placeholder of column col is col + 1. */
 static void
-set_text(sqlite3_stmt *q, const char *name, const char *v)
+set_text(sqlite3_stmt *q, int col, const char *v)
 {
 	if (v == NULL || v[0] == '\0')
-		sqlite3_bind_null(q, param(q, name));
+		sqlite3_bind_null(q, col + 1);
 	else
-		sqlite3_bind_text(q, param(q, name), v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, col + 1, v, -1, SQLITE_TRANSIENT);
 }
 
 static void
-set_int(sqlite3_stmt *q, const char *name, int64_t v)
+set_int(sqlite3_stmt *q, int col, int64_t v)
 {
-	sqlite3_bind_int64(q, param(q, name), v);
+	sqlite3_bind_int64(q, col + 1, v);
 }
 
 static void
-set_time(sqlite3_stmt *q, const char *name, const struct timeval *tv)
+set_time(sqlite3_stmt *q, int col, const struct timeval *tv)
 {
 	char buf[ISO_TIME_MAX];
 
-	set_text(q, name, iso_time(buf, tv));
+	set_text(q, col, iso_time(buf, tv));
 }
 
 static void
-set_epoch(sqlite3_stmt *q, const char *name, time_t t)
+set_epoch(sqlite3_stmt *q, int col, time_t t)
 {
 	struct timeval tv = { .tv_sec = t, .tv_usec = 0 };
 
-	set_time(q, name, &tv);
+	set_time(q, col, &tv);
 }
 
 /* The STARTTLS columns: NULL where the session never showed them. */
@@ -500,14 +585,14 @@ static void
 set_starttls(sqlite3_stmt *q, const struct session *s)
 {
 	if (s->starttls_offered >= 0)
-		set_int(q, ":starttls_offered", s->starttls_offered);
+		set_int(q, SC_STARTTLS_OFFERED, s->starttls_offered);
 	if (s->starttls_attempted)
-		set_int(q, ":starttls_attempted", 1);
+		set_int(q, SC_STARTTLS_ATTEMPTED, 1);
 	else if (s->starttls_offered >= 0)
-		set_int(q, ":starttls_attempted", 0);
+		set_int(q, SC_STARTTLS_ATTEMPTED, 0);
 	set_text(
-	    q, ":starttls_result", starttls_result_name(s->starttls_result));
-	set_int(q, ":starttls_stripped", s->starttls_stripped);
+	    q, SC_STARTTLS_RESULT, starttls_result_name(s->starttls_result));
+	set_int(q, SC_STARTTLS_STRIPPED, s->starttls_stripped);
 }
 
 /* The TLS columns, for sessions that spoke TLS. */
@@ -520,23 +605,23 @@ set_tls(sqlite3_stmt *q, const struct session *s)
 
 	if (!t->client_hello && !t->server_hello)
 		return;
-	set_text(q, ":tls_version", tls_version_name(t->version));
-	set_text(q, ":tls_client_version", tls_version_name(t->client_version));
+	set_text(q, SC_TLS_VERSION, tls_version_name(t->version));
+	set_text(q, SC_TLS_CLIENT_VERSION, tls_version_name(t->client_version));
 	if (t->have_cipher) {
 		c = tls_cipher_lookup(t->cipher);
-		set_int(q, ":tls_cipher_id", t->cipher);
+		set_int(q, SC_TLS_CIPHER_ID, t->cipher);
 		if (c != NULL) {
-			set_text(q, ":tls_cipher", c->name);
-			set_text(q, ":tls_key_exchange", c->kex);
-			set_int(q, ":tls_forward_secrecy", c->forward_secret);
+			set_text(q, SC_TLS_CIPHER, c->name);
+			set_text(q, SC_TLS_KEY_EXCHANGE, c->kex);
+			set_int(q, SC_TLS_FORWARD_SECRECY, c->forward_secret);
 		}
 	}
-	set_text(q, ":tls_sni", t->sni);
-	set_text(q, ":tls_alpn", t->alpn);
-	set_text(q, ":ja3", t->ja3);
-	set_int(q, ":tls_established", t->established);
+	set_text(q, SC_TLS_SNI, t->sni);
+	set_text(q, SC_TLS_ALPN, t->alpn);
+	set_text(q, SC_JA3, t->ja3);
+	set_int(q, SC_TLS_ESTABLISHED, t->established);
 	if (t->group != 0)
-		set_int(q, ":tls_group", t->group);
+		set_int(q, SC_TLS_GROUP, t->group);
 	if (t->alert) {
 		snprintf(alert, sizeof(alert), "%s %s %s (%u)",
 		    t->alert_from_server ? "server" : "client",
@@ -545,10 +630,10 @@ set_tls(sqlite3_stmt *q, const struct session *s)
 			? tls_alert_name(t->alert_description)
 			: "unknown",
 		    t->alert_description);
-		set_text(q, ":tls_alert", alert);
+		set_text(q, SC_TLS_ALERT, alert);
 	}
 	if (s->cert != NULL)
-		set_text(q, ":certificate", s->cert->sha256_hex);
+		set_text(q, SC_CERTIFICATE, s->cert->sha256_hex);
 }
 
 static int
@@ -563,27 +648,28 @@ insert_session(struct store *st, const struct session *s, const char *end)
 
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
-	set_int(q, ":run_id", st->run_id);
-	set_time(q, ":first_seen", &s->first_seen);
-	set_time(q, ":last_seen", &s->last_seen);
-	set_text(q, ":client_ip", cip);
-	set_int(q, ":client_port", s->client_port);
-	set_text(q, ":server_ip", sip);
-	set_int(q, ":server_port", s->server_port);
-	set_text(q, ":protocol", app_proto_name(s->protocol));
-	set_text(q, ":ndpi_protocol", s->ndpi_protocol);
-	set_text(q, ":tls", tls_mode_name(s->tls));
+	set_int(q, SC_RUN_ID, st->run_id);
+	set_time(q, SC_FIRST_SEEN, &s->first_seen);
+	set_time(q, SC_LAST_SEEN, &s->last_seen);
+	set_text(q, SC_CLIENT_IP, cip);
+	set_int(q, SC_CLIENT_PORT, s->client_port);
+	set_text(q, SC_SERVER_IP, sip);
+	set_int(q, SC_SERVER_PORT, s->server_port);
+	set_text(q, SC_TRANSPORT, "tcp");
+	set_text(q, SC_PROTOCOL, app_proto_name(s->protocol));
+	set_text(q, SC_NDPI_PROTOCOL, s->ndpi_protocol);
+	set_text(q, SC_TLS, tls_mode_name(s->tls));
 	set_starttls(q, s);
-	set_int(q, ":client_bytes", (int64_t)s->client_bytes);
-	set_int(q, ":server_bytes", (int64_t)s->server_bytes);
-	set_int(q, ":gaps", s->gaps);
-	set_int(q, ":ip_version", s->ip_version);
+	set_int(q, SC_CLIENT_BYTES, (int64_t)s->client_bytes);
+	set_int(q, SC_SERVER_BYTES, (int64_t)s->server_bytes);
+	set_int(q, SC_GAPS, s->gaps);
+	set_int(q, SC_IP_VERSION, s->ip_version);
 	if (s->vlan != 0)
-		set_int(q, ":vlan", s->vlan);
-	set_text(q, ":client_name", s->client_name);
-	set_text(q, ":auth_mechanisms", s->auth_offered);
-	set_text(q, ":anomalies", anomalies);
-	set_text(q, ":end_reason", end);
+		set_int(q, SC_VLAN, s->vlan);
+	set_text(q, SC_CLIENT_NAME, s->client_name);
+	set_text(q, SC_AUTH_MECHANISMS, s->auth_offered);
+	set_text(q, SC_ANOMALIES, anomalies);
+	set_text(q, SC_END_REASON, end);
 	set_tls(q, s);
 	if (sqlite3_step(q) != SQLITE_DONE)
 		return store_fail(st, "storing a session");
@@ -599,19 +685,21 @@ upsert_certificate(struct store *st, const struct session *s)
 
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
-	set_text(q, ":sha256", c->sha256_hex);
-	set_text(q, ":subject", c->subject);
-	set_text(q, ":issuer", c->issuer);
-	set_text(q, ":common_name", c->cn);
-	set_text(q, ":sans", c->sans);
-	set_epoch(q, ":not_before", c->not_before);
-	set_epoch(q, ":not_after", c->not_after);
-	set_text(q, ":key_type", c->key_type);
+	set_text(q, CC_SHA256, c->sha256_hex);
+	set_text(q, CC_SUBJECT, c->subject);
+	set_text(q, CC_ISSUER, c->issuer);
+	set_text(q, CC_COMMON_NAME, c->cn);
+	set_text(q, CC_SANS, c->sans);
+	set_epoch(q, CC_NOT_BEFORE, c->not_before);
+	set_epoch(q, CC_NOT_AFTER, c->not_after);
+	set_text(q, CC_KEY_TYPE, c->key_type);
 	if (c->key_bits > 0)
-		set_int(q, ":key_bits", c->key_bits);
-	set_text(q, ":signature_algorithm", c->sig_alg);
-	set_int(q, ":self_signed", c->self_signed);
-	set_time(q, ":seen", &s->first_seen);
+		set_int(q, CC_KEY_BITS, c->key_bits);
+	set_text(q, CC_SIGNATURE_ALGORITHM, c->sig_alg);
+	set_int(q, CC_SELF_SIGNED, c->self_signed);
+	set_time(q, CC_FIRST_SEEN, &s->first_seen);
+	set_time(q, CC_LAST_SEEN, &s->first_seen);
+	set_int(q, CC_SESSIONS, 1);
 	if (sqlite3_step(q) != SQLITE_DONE)
 		return store_fail(st, "storing a certificate");
 	return 0;
