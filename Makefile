@@ -1,6 +1,6 @@
 # plainsight - passive audit of cleartext mail, logins and weak TLS.
 #
-#   make              build ./plainsight
+#   make              build ./plainsight (make install: into PREFIX/bin)
 #   make test         unit tests, pcap regression and end-to-end tests
 #   make bench        throughput and memory on a generated 1 GB capture
 #   make SANITIZE=1   build with AddressSanitizer and UBSan
@@ -40,7 +40,7 @@ BUILD	?= build/release
 # Every module but the entry point goes into a static library that the unit
 # tests and fuzz targets link against.
 SRCS	:= $(wildcard capture/*.c analyzers/*.c storage/*.c report/*.c) \
-	   engine.c log.c util.c
+	   engine.c log.c mem.c util.c
 OBJS	:= $(SRCS:%.c=$(BUILD)/%.o)
 LIB	:= $(BUILD)/libplainsight.a
 MAIN	:= $(BUILD)/plainsight.o
@@ -48,7 +48,10 @@ MAIN	:= $(BUILD)/plainsight.o
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all clean test unit pcap-test e2e bench format check-format sample
+.PHONY: all clean test unit pcap-test e2e bench format check-format sample \
+	install
+
+PREFIX	?= /usr/local
 
 all: plainsight
 
@@ -100,6 +103,10 @@ format:
 check-format:
 	@clang-format --dry-run --Werror $(SRCS) plainsight.c \
 	    $(wildcard */*.h *.h) $(UNIT_SRCS)
+
+install: plainsight
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 plainsight $(DESTDIR)$(PREFIX)/bin/plainsight
 
 clean:
 	rm -rf build plainsight

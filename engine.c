@@ -25,6 +25,7 @@
 #include "capture/flow.h"
 #include "capture/reasm.h"
 #include "log.h"
+#include "mem.h"
 #include "util.h"
 
 /* Flow stage bits (struct flow stage). */
@@ -33,6 +34,10 @@
 
 /* Bytes of an undecided flow kept for the analyzer it may get. */
 #define PENDING_MAX 8192
+/* First size of a buffer that grows on demand. */
+#define BUF_START 256
+/* Reclaiming stops when memory is back under this share of the budget. */
+#define RECLAIM_TARGET(budget) ((budget) / 8 * 7)
 /* Hand-overs between analyzers in one session before giving up. */
 #define MAX_SWITCHES 8
 /* Checksums count as reliable after this many good ones... */
@@ -66,11 +71,34 @@ struct analysis {
 	void *held_state;
 	uint8_t *pending; /* log of an undecided flow */
 	size_t pending_len;
+	size_t pending_cap;
 	bool decided;    /* an analyzer was chosen */
 	bool finished;   /* analyzers have ended */
 	bool in_reasm;   /* reassembly is calling us back */
 	bool started[2]; /* endpoint's bytes have begun to arrive */
 	unsigned int switches;
+	struct analysis *prev, *next; /* engine's list, least active first */
+};
+
+/* Analyses in order of last activity, for reclaiming memory. */
+struct analysis_list {
+	struct analysis *head;
+	struct analysis *tail;
+};
+
+/*
+ * Flows holding nDPI state, oldest first, in a ring of fixed size: when it
+ * is full the oldest still classifying is settled by a guess.  Entries of
+ * flows that settled since, or were recycled, are stale and skipped.
+ */
+struct classify_ring {
+	struct {
+		struct flow *f;
+		uint64_t id;
+	} * slot;
+	size_t size;
+	size_t head; /* oldest entry */
+	size_t count;
 };
 
 struct engine {
@@ -78,7 +106,11 @@ struct engine {
 	struct flow_table *flows;
 	struct classifier *cls;
 	struct reasm_mem rmem;
-	size_t buf_memory;  /* stream buffers and pending logs */
+	size_t budget;   /* bytes of traffic-driven memory allowed */
+	size_t mem_base; /* counted memory before the first packet */
+	struct analysis_list active;   /* analyses still parsing */
+	struct analysis_list finished; /* analyses waiting for flow end */
+	struct classify_ring ring;
 	struct timeval now; /* time of the packet in hand */
 	time_t last_expire;
 	uint64_t checksums_checked;
@@ -91,32 +123,49 @@ static const struct reasm_ops engine_reasm_ops;
 static void analysis_finish(struct engine *e, struct analysis *a);
 static void stream_drain(struct engine *e, struct analysis *a, enum dir d);
 
-/* Memory for buffers, within the engine's cap. */
-static void *
-buf_alloc(struct engine *e, void *old, size_t oldsize, size_t size)
+static void
+list_unlink(struct analysis_list *l, struct analysis *a)
 {
-	void *p;
-
-	if (e->buf_memory - oldsize + size > e->cfg.memory_cap) {
-		e->stats.memory_refusals++;
-		return NULL;
-	}
-	p = realloc(old, size);
-	if (p == NULL) {
-		e->stats.memory_refusals++;
-		return NULL;
-	}
-	e->buf_memory = e->buf_memory - oldsize + size;
-	return p;
+	if (a->prev != NULL)
+		a->prev->next = a->next;
+	else
+		l->head = a->next;
+	if (a->next != NULL)
+		a->next->prev = a->prev;
+	else
+		l->tail = a->prev;
+	a->prev = a->next = NULL;
 }
 
 static void
-buf_free(struct engine *e, void *p, size_t size)
+list_append(struct analysis_list *l, struct analysis *a)
 {
-	if (p == NULL)
+	a->next = NULL;
+	a->prev = l->tail;
+	if (l->tail != NULL)
+		l->tail->next = a;
+	else
+		l->head = a;
+	l->tail = a;
+}
+
+/* The list an analysis is on. */
+static struct analysis_list *
+list_of(struct engine *e, struct analysis *a)
+{
+	return a->finished ? &e->finished : &e->active;
+}
+
+/* Marks an analysis as the most recently active of its list. */
+static void
+list_touch(struct engine *e, struct analysis *a)
+{
+	struct analysis_list *l = list_of(e, a);
+
+	if (l->tail == a)
 		return;
-	e->buf_memory -= size;
-	free(p);
+	list_unlink(l, a);
+	list_append(l, a);
 }
 
 /* The analyzer's view of an endpoint's bytes. */
@@ -178,12 +227,12 @@ analysis_new(struct engine *e, struct flow *f, const struct packet *pkt)
 	struct analysis *a;
 	int d;
 
-	a = buf_alloc(e, NULL, 0, sizeof(*a));
+	a = mem_calloc(1, sizeof(*a));
 	if (a == NULL)
 		return NULL;
-	memset(a, 0, sizeof(*a));
 	a->e = e;
 	a->f = f;
+	list_append(&e->active, a);
 	reasm_init(&a->r, &e->rmem, e->cfg.reasm_dir_cap, &engine_reasm_ops, a);
 
 	/* Streams start at the SYN when one was seen before. */
@@ -197,33 +246,43 @@ analysis_new(struct engine *e, struct flow *f, const struct packet *pkt)
 }
 
 static void
-stream_free(struct engine *e, struct analysis *a)
+stream_free(struct analysis *a)
 {
 	int d;
 
 	for (d = 0; d < 2; d++) {
-		buf_free(e, a->st[d].buf, a->st[d].cap);
+		mem_free(a->st[d].buf);
 		a->st[d].buf = NULL;
 		a->st[d].len = a->st[d].cap = 0;
 	}
-	buf_free(e, a->pending, PENDING_MAX);
+	mem_free(a->pending);
 	a->pending = NULL;
-	a->pending_len = 0;
+	a->pending_len = a->pending_cap = 0;
 }
 
-/* Makes sure stream st can hold what the current analyzer may leave. */
+/*
+ * Grows the buffer at *buf (capacity *cap) to hold need bytes, doubling
+ * from a small start, never beyond max.  Most leftovers are a partial line:
+ * buffers stay small unless the traffic makes them grow.
+ */
 static bool
-stream_reserve(struct engine *e, struct analysis *a, struct stream *st)
+grow(uint8_t **buf, size_t *cap, size_t need, size_t max)
 {
-	uint8_t *buf;
+	size_t ncap = *cap != 0 ? *cap : BUF_START;
+	uint8_t *nbuf;
 
-	if (st->cap >= a->an->bufmax)
+	if (need <= *cap)
 		return true;
-	buf = buf_alloc(e, st->buf, st->cap, a->an->bufmax);
-	if (buf == NULL)
+	while (ncap < need && ncap < max)
+		ncap *= 2;
+	ncap = MIN(ncap, max);
+	if (ncap < need)
 		return false;
-	st->buf = buf;
-	st->cap = a->an->bufmax;
+	nbuf = mem_realloc(*buf, ncap);
+	if (nbuf == NULL)
+		return false;
+	*buf = nbuf;
+	*cap = ncap;
 	return true;
 }
 
@@ -258,7 +317,7 @@ switch_analyzer(struct engine *e, struct analysis *a, const struct analyzer *to)
 		a->an = to;
 		a->state = to->create(&a->s);
 		if (a->state == NULL) {
-			e->stats.memory_refusals++;
+			e->stats.alloc_failures++;
 			a->an = NULL;
 		}
 	}
@@ -364,7 +423,8 @@ stream_input(struct engine *e, struct analysis *a, enum dir d, const uint8_t *p,
 			if (n == 0)
 				break;
 		}
-		if (!stream_reserve(e, a, st)) {
+		if (!grow(&st->buf, &st->cap, MIN(st->len + n, a->an->bufmax),
+			a->an->bufmax)) {
 			stream_lose(e, a, d, n);
 			return;
 		}
@@ -387,12 +447,9 @@ pending_add(struct engine *e, struct analysis *a, int from, bool gap,
 	struct pending_rec rec;
 	size_t need = sizeof(rec) + (gap ? 0 : n);
 
-	if (a->pending == NULL) {
-		a->pending = buf_alloc(e, NULL, 0, PENDING_MAX);
-		if (a->pending == NULL)
-			return false;
-	}
-	if (need > PENDING_MAX - a->pending_len)
+	if (need > PENDING_MAX - a->pending_len ||
+	    !grow(&a->pending, &a->pending_cap, a->pending_len + need,
+		PENDING_MAX))
 		return false;
 	memset(&rec, 0, sizeof(rec));
 	rec.gap = gap;
@@ -437,7 +494,7 @@ pending_replay(struct engine *e, struct analysis *a)
 	size_t off = 0, len = a->pending_len;
 
 	a->pending = NULL;
-	a->pending_len = 0;
+	a->pending_len = a->pending_cap = 0;
 	while (off + sizeof(rec) <= len && a->an != NULL) {
 		memcpy(&rec, log + off, sizeof(rec));
 		off += sizeof(rec);
@@ -451,7 +508,7 @@ pending_replay(struct engine *e, struct analysis *a)
 		off += rec.len;
 	}
 	e->now = now;
-	buf_free(e, log, PENDING_MAX);
+	mem_free(log);
 }
 
 static void decide(
@@ -526,17 +583,30 @@ analysis_finish(struct engine *e, struct analysis *a)
 {
 	if (a->finished)
 		return;
+	list_unlink(&e->active, a);
 	a->finished = true;
+	list_append(&e->finished, a);
 	if (a->an != NULL)
 		a->an->end(a->state, &a->s);
 	if (a->held_an != NULL)
 		a->held_an->end(a->held_state, &a->s);
 	destroy_analyzers(a);
-	stream_free(e, a);
+	stream_free(a);
 
 	/* Reassembly frees its segments once it has returned. */
 	if (!a->in_reasm)
 		reasm_cleanup(&a->r);
+}
+
+/* Frees a finished analysis; its flow goes on being counted. */
+static void
+analysis_free(struct engine *e, struct flow *f, struct analysis *a)
+{
+	reasm_cleanup(&a->r);
+	list_unlink(list_of(e, a), a);
+	session_cleanup(&a->s);
+	f->owner = NULL;
+	mem_free(a);
 }
 
 /* What nDPI's verdict means for the analysis of a flow. */
@@ -618,7 +688,7 @@ attach(struct engine *e, struct flow *f, struct analysis *a,
 	a->s.tls = c->tls;
 	a->state = an->create(&a->s);
 	if (a->state == NULL) {
-		e->stats.memory_refusals++;
+		e->stats.alloc_failures++;
 		analysis_finish(e, a);
 		return;
 	}
@@ -679,9 +749,12 @@ settle_now(struct engine *e, struct flow *f, struct analysis *a)
 	decide(e, f, a, true);
 }
 
+/* Why a session ended; a flow closed by FIN or RST says so to the end. */
 static const char *
-end_name(enum flow_end why)
+end_name(const struct flow *f, enum flow_end why)
 {
+	if (f->list == FLOW_LIST_CLOSED && why != FLOW_END_EVICTED)
+		return "closed";
 	switch (why) {
 	case FLOW_END_CLOSED:
 		return "closed";
@@ -733,7 +806,7 @@ analysis_store(
 		s->protocol = registry_tls_inner(
 		    s->tlsf.alpn, s->server_port, inner_from_ndpi(f));
 	n = findings_evaluate(s, &e->cfg.policy, found, ARRAY_SIZE(found));
-	if (store_session(e->cfg.store, s, end_name(why), found, n) != 0) {
+	if (store_session(e->cfg.store, s, end_name(f, why), found, n) != 0) {
 		if (e->stats.store_errors++ == 0)
 			log_error("store", "%s", store_error(e->cfg.store));
 		return;
@@ -764,12 +837,68 @@ flow_ended(void *arg, struct flow *f, enum flow_end why)
 			settle_now(e, f, a);
 	}
 	analysis_finish(e, a);
-	reasm_cleanup(&a->r);
 	if (a->decided)
 		analysis_store(e, f, a, why);
-	session_cleanup(&a->s);
-	f->owner = NULL;
-	buf_free(e, a, sizeof(*a));
+	analysis_free(e, f, a);
+}
+
+/*
+ * Over budget: frees memory held for flows, cheapest loss first.  An
+ * analysis that has finished only waits for its flow's end to record byte
+ * counts: storing it now loses nothing else.  An analysis still parsing is
+ * stored as it stands, and its flow is only counted from then on.  An
+ * undecided flow's log is dropped with it.
+ */
+static void
+reclaim(struct engine *e)
+{
+	struct analysis *a;
+	struct flow *f;
+
+	while (mem_used() > e->mem_base + RECLAIM_TARGET(e->budget)) {
+		a = e->finished.head != NULL ? e->finished.head
+					     : e->active.head;
+		if (a == NULL)
+			return;
+		f = a->f;
+		e->stats.analyses_evicted++;
+		f->stage |= STAGE_DECIDED;
+		analysis_finish(e, a);
+		if (a->decided)
+			analysis_store(e, f, a, FLOW_END_EVICTED);
+		analysis_free(e, f, a);
+	}
+}
+
+/*
+ * Enters a flow that just started classifying in the ring, settling the
+ * oldest classifying flow by a guess when the ring is full.
+ */
+static void
+ring_push(struct engine *e, struct flow *f)
+{
+	struct classify_ring *r = &e->ring;
+	struct flow *old;
+	size_t i;
+
+	while (r->count == r->size) {
+		i = r->head;
+		old = r->slot[i].f;
+		r->head = (r->head + 1) % r->size;
+		r->count--;
+		if (old->id != r->slot[i].id || old->ndpi == NULL)
+			continue;
+		e->stats.classify_abandoned++;
+		classify_giveup(e->cls, old);
+		old->stage |= STAGE_CLASSIFIED;
+		if (old->owner != NULL &&
+		    !((struct analysis *)old->owner)->decided)
+			settle_now(e, old, old->owner);
+	}
+	i = (r->head + r->count) % r->size;
+	r->slot[i].f = f;
+	r->slot[i].id = f->id;
+	r->count++;
 }
 
 struct engine *
@@ -783,15 +912,22 @@ engine_new(const struct engine_config *cfg)
 		return NULL;
 	}
 	e->cfg = *cfg;
+	e->budget = cfg->memory_cap;
 	e->rmem.cap = cfg->memory_cap / 2;
-	e->cfg.memory_cap = cfg->memory_cap - e->rmem.cap;
+
+	/* About 4 KiB of nDPI state per flow it is still classifying. */
+	e->ring.size = MAX(cfg->memory_cap / 4 / 4096, 1024);
+	e->ring.slot = calloc(e->ring.size, sizeof(*e->ring.slot));
 	e->flows = flow_table_new(cfg->max_flows, flow_ended, e);
 	e->cls = classify_new();
-	if (e->flows == NULL || e->cls == NULL) {
+	if (e->flows == NULL || e->cls == NULL || e->ring.slot == NULL) {
 		log_error("engine", "cannot set up the flow table or nDPI");
 		engine_free(e);
 		return NULL;
 	}
+
+	/* nDPI's tables are there for good: the budget is for traffic. */
+	e->mem_base = mem_used();
 	return e;
 }
 
@@ -801,6 +937,7 @@ engine_finish(struct engine *e)
 	if (e->flows == NULL)
 		return;
 	e->flow_stats = *flow_table_stats(e->flows);
+	e->stats.flows = e->flow_stats.created;
 	flow_table_free(e->flows);
 	e->flows = NULL;
 }
@@ -812,6 +949,7 @@ engine_free(struct engine *e)
 		return;
 	flow_table_free(e->flows);
 	classify_free(e->cls);
+	free(e->ring.slot);
 	free(e);
 }
 
@@ -876,11 +1014,15 @@ tcp_state(struct engine *e, struct flow *f, int from, const struct packet *pkt)
 static void
 classify(struct engine *e, struct flow *f, const struct packet *pkt)
 {
+	bool fresh = f->ndpi == NULL;
+
 	/* nDPI's state is only spent on flows that carry data. */
-	if (f->ndpi == NULL && pkt->payload_len == 0)
+	if (fresh && pkt->payload_len == 0)
 		return;
 	if (classify_packet(e->cls, f, pkt, &e->now))
 		f->stage |= STAGE_CLASSIFIED;
+	else if (fresh && f->ndpi != NULL)
+		ring_push(e, f);
 }
 
 /*
@@ -904,10 +1046,7 @@ static void
 analysis_drop(struct engine *e, struct flow *f, struct analysis *a)
 {
 	analysis_finish(e, a);
-	reasm_cleanup(&a->r);
-	session_cleanup(&a->s);
-	f->owner = NULL;
-	buf_free(e, a, sizeof(*a));
+	analysis_free(e, f, a);
 }
 
 static void
@@ -945,6 +1084,7 @@ tcp_packet(struct engine *e, struct flow *f, int from, const struct packet *pkt)
 
 	if (!checksum_pass(e, pkt))
 		return;
+	list_touch(e, a);
 	a->in_reasm = true;
 	reasm_segment(&a->r, from, pkt->tcp_flags, pkt->seq, pkt->ack,
 	    pkt->payload, pkt->payload_len);
@@ -985,6 +1125,14 @@ count_decode(struct engine *e, enum decode_result r)
 	}
 }
 
+/* Checks the memory budget after each packet, when nothing is in flight. */
+static void
+check_budget(struct engine *e)
+{
+	if (mem_used() > e->mem_base + e->budget)
+		reclaim(e);
+}
+
 void
 engine_packet(struct engine *e, int dlt, const struct timeval *ts,
     const uint8_t *frame, size_t caplen, size_t wirelen)
@@ -996,9 +1144,11 @@ engine_packet(struct engine *e, int dlt, const struct timeval *ts,
 	int from;
 
 	e->now = *ts;
-	if (e->stats.packets++ == 0)
+	/* Files read in a row need not be in time order. */
+	if (e->stats.packets++ == 0 || timercmp(ts, &e->stats.first, <))
 		e->stats.first = *ts;
-	e->stats.last = *ts;
+	if (timercmp(ts, &e->stats.last, >))
+		e->stats.last = *ts;
 	e->stats.bytes += wirelen;
 
 	/* Timeouts run on capture time, once a second. */
@@ -1027,11 +1177,12 @@ engine_packet(struct engine *e, int dlt, const struct timeval *ts,
 
 	if (pkt.proto == IPPROTO_TCP) {
 		tcp_packet(e, f, from, &pkt);
-		return;
+	} else {
+		flow_touch(e->flows, f, FLOW_LIST_UDP, ts);
+		if (!(f->stage & STAGE_CLASSIFIED))
+			classify(e, f, &pkt);
 	}
-	flow_touch(e->flows, f, FLOW_LIST_UDP, ts);
-	if (!(f->stage & STAGE_CLASSIFIED))
-		classify(e, f, &pkt);
+	check_budget(e);
 }
 
 size_t
@@ -1049,14 +1200,17 @@ engine_counters(const struct engine *e, struct store_counter *out, size_t max)
 		{ "credentials", s->credentials },
 		{ "store_errors", s->store_errors },
 		{ "stream_bytes_dropped", s->stream_drops },
-		{ "memory_refusals", s->memory_refusals },
+		{ "alloc_failures", s->alloc_failures },
+		{ "analyses_evicted", s->analyses_evicted },
+		{ "classify_abandoned", s->classify_abandoned },
+		{ "memory_peak", mem_peak() },
 		{ "reasm_cap_hits", e->rmem.cap_hits },
 		{ "reasm_retransmits", e->rmem.retransmits },
 		{ "reasm_out_of_window", e->rmem.bogus },
+		{ "reasm_dropped_ahead", e->rmem.dropped_ahead },
 		{ "ndpi_flows", cs->flows },
 		{ "ndpi_detected", cs->detected },
 		{ "ndpi_guessed", cs->guessed },
-		{ "ndpi_memory_peak", cs->memory_peak },
 	};
 	const struct flow_stats *fs;
 	size_t i, n = 0;

@@ -25,7 +25,7 @@ enum checksum_mode {
 
 struct engine_config {
 	size_t max_flows;     /* flows tracked at once */
-	size_t memory_cap;    /* bytes for held segments and buffers */
+	size_t memory_cap;    /* bytes of per-flow state (see mem.h) */
 	size_t reasm_dir_cap; /* bytes held per direction of a flow */
 	enum checksum_mode checksum;
 	struct findings_policy policy; /* what counts as a finding */
@@ -48,11 +48,14 @@ struct engine_stats {
 	uint64_t findings;
 	uint64_t credentials;
 	uint64_t store_errors;
-	uint64_t stream_drops;    /* bytes an analyzer could not take */
-	uint64_t memory_refusals; /* allocations refused by the cap */
+	uint64_t stream_drops;       /* bytes an analyzer could not take */
+	uint64_t alloc_failures;     /* malloc said no */
+	uint64_t analyses_evicted;   /* stored early to free memory */
+	uint64_t classify_abandoned; /* nDPI made to guess, to free memory */
 	uint64_t tcp_gaps;
-	struct timeval first; /* capture time of the first packet */
-	struct timeval last;
+	uint64_t flows;       /* flows tracked, once the capture ended */
+	struct timeval first; /* earliest capture time seen */
+	struct timeval last;  /* latest */
 };
 
 struct engine;

@@ -190,6 +190,42 @@ show_progress(
 	fprintf(stderr, final ? "\n" : "   ");
 }
 
+/*
+ * getopt_long() returned c for an option it could not take: ':' when the
+ * option lacks its value, '?' when it is unknown.
+ */
+static void
+bad_option(int c, char **argv)
+{
+	if (c == ':')
+		usage_error("option '%s' needs a value", argv[optind - 1]);
+	usage_error("unknown option '%s'", argv[optind - 1]);
+}
+
+/*
+ * A filter that does not compile is a usage error: check it before any
+ * capture starts (on Ethernet; a capture of another link type compiles it
+ * again for its own).
+ */
+static void
+check_filter(const char *filter)
+{
+	struct bpf_program prog;
+	pcap_t *p;
+
+	p = pcap_open_dead(DLT_EN10MB, 65535);
+	if (p == NULL)
+		return;
+	if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+		fprintf(stderr, "plainsight: bad filter '%s': %s\n", filter,
+		    pcap_geterr(p));
+		pcap_close(p);
+		exit(EXIT_USAGE);
+	}
+	pcap_freecode(&prog);
+	pcap_close(p);
+}
+
 static void
 parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 {
@@ -205,6 +241,7 @@ parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 		{ "tls-min", required_argument, NULL, 'T' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -215,8 +252,8 @@ parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 	o->max_memory = DEFAULT_MAX_MEMORY;
 	o->checksum = CHECKSUM_AUTO;
 	findings_policy_init(&o->policy);
-	while ((c = getopt_long(argc, argv, "r:i:f:d:u:qv", longopts, NULL)) !=
-	    -1) {
+	while ((c = getopt_long(
+		    argc, argv, ":r:i:f:d:u:qvh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (o->nfiles >= MAX_FILES)
@@ -266,14 +303,22 @@ parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 		case 'v':
 			o->verbose++;
 			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
 		default:
-			usage_error("bad capture option");
+			bad_option(c, argv);
 		}
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
-	if ((o->nfiles == 0) == (o->iface == NULL))
-		usage_error("capture needs either -r FILE or -i IFACE");
+	if (o->nfiles == 0 && o->iface == NULL)
+		usage_error("capture needs -r FILE or -i IFACE");
+	if (o->nfiles > 0 && o->iface != NULL)
+		usage_error("capture reads files (-r) or an interface (-i), "
+			    "not both");
+	if (o->filter != NULL)
+		check_filter(o->filter);
 }
 
 /* A description of the input for the runs table. */
@@ -297,9 +342,22 @@ struct capture_run {
 	struct cap_source *src;
 	struct store *store;
 	struct engine *eng;
-	char error[512];
+	char error[512];   /* the last error */
+	char errors[1024]; /* all of them, for the runs table */
 	bool failed;
 };
+
+/* Keeps every error of a run, as far as room allows. */
+static void
+note_error(struct capture_run *r)
+{
+	size_t len = strlen(r->errors);
+
+	if (len + 3 >= sizeof(r->errors))
+		return;
+	snprintf(r->errors + len, sizeof(r->errors) - len, "%s%s",
+	    len > 0 ? "; " : "", r->error);
+}
 
 static void
 read_packets(struct capture_run *r)
@@ -317,6 +375,7 @@ read_packets(struct capture_run *r)
 			if (progress)
 				fputc('\n', stderr);
 			log_error("capture", "%s", r->error);
+			note_error(r);
 			r->failed = true;
 			continue;
 		}
@@ -341,6 +400,19 @@ read_packets(struct capture_run *r)
 		show_progress(r->src, engine_stats(r->eng), true);
 }
 
+/* With -v, every counter of the run, for a look at capture health. */
+static void
+log_counters(const struct store_counter *c, size_t n)
+{
+	size_t i;
+
+	if (!log_enabled(LOG_LEVEL_INFO))
+		return;
+	for (i = 0; i < n; i++)
+		log_info("capture", "%s=%llu", c[i].name,
+		    (unsigned long long)c[i].value);
+}
+
 static void
 finish_run(struct capture_run *r, double started)
 {
@@ -359,22 +431,19 @@ finish_run(struct capture_run *r, double started)
 	sum.ip_fragments = st->fragments;
 	sum.decode_errors = st->malformed;
 	sum.checksum_errors = st->checksum_errors;
-	sum.flows = (uint64_t)0;
+	sum.flows = st->flows;
 	sum.sessions = st->sessions;
 	sum.findings = st->findings;
 	sum.tcp_gaps = st->tcp_gaps;
 	sum.complete = !r->failed &&
 	    !(stop_requested && !cap_source_is_live(r->src)) &&
 	    st->store_errors == 0;
-	sum.error = r->failed                                 ? r->error
+	sum.error = r->failed                                 ? r->errors
 	    : (stop_requested && !cap_source_is_live(r->src)) ? "interrupted"
 							      : NULL;
 	sum.counters = counters;
 	sum.ncounters = engine_counters(r->eng, counters, ARRAY_SIZE(counters));
-	for (size_t i = 0; i < sum.ncounters; i++) {
-		if (strcmp(counters[i].name, "flows_created") == 0)
-			sum.flows = counters[i].value;
-	}
+	log_counters(counters, sum.ncounters);
 	if (store_run_end(r->store, &sum) != 0) {
 		log_error("store", "%s", store_error(r->store));
 		r->failed = true;
@@ -464,19 +533,23 @@ cmd_report(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *db = DEFAULT_DB;
 	char err[512];
 	int c;
 
-	while ((c = getopt_long(argc, argv, "d:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":d:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			db = optarg;
 			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
 		default:
-			usage_error("bad report option");
+			bad_option(c, argv);
 		}
 	}
 	if (optind < argc)
@@ -493,6 +566,7 @@ main(int argc, char **argv)
 {
 	/* Everything plainsight writes is private to its user. */
 	umask(077);
+	opterr = 0;
 	log_init("plainsight", LOG_LEVEL_WARN);
 
 	if (argc < 2)

@@ -19,6 +19,7 @@
 
 #include "analyzers/analyzer.h"
 #include "analyzers/sasl.h"
+#include "mem.h"
 #include "util.h"
 
 #define IMAP_BUFMAX 16384
@@ -964,7 +965,7 @@ imap_create(struct session *s)
 	struct imap *st;
 
 	(void)s;
-	st = calloc(1, sizeof(*st));
+	st = mem_calloc(1, sizeof(*st));
 	if (st == NULL)
 		return NULL;
 	sasl_reset(&st->sasl);
@@ -979,7 +980,7 @@ imap_destroy(void *state)
 	if (st == NULL)
 		return;
 	explicit_bzero(st, sizeof(*st));
-	free(st);
+	mem_free(st);
 }
 
 const struct analyzer imap_analyzer = {

@@ -17,6 +17,7 @@
 
 #include "analyzers/analyzer.h"
 #include "analyzers/sasl.h"
+#include "mem.h"
 #include "util.h"
 
 #define POP3_BUFMAX 8192
@@ -191,7 +192,12 @@ pop3_command(struct pop3 *st, struct session *s, const uint8_t *p, size_t n,
 	at = vlen + skip_blanks(p + vlen, n - vlen);
 	switch (kind) {
 	case POP3_CMD_USER:
-		st->userlen = MIN(n - at, CRED_USER_MAX - 1);
+		/*
+		 * The name is one argument (RFC 1939 section 3); whatever a
+		 * client adds after it could be a password, and is not kept.
+		 */
+		w = span_until(p + at, n - at, ' ');
+		st->userlen = MIN(w, CRED_USER_MAX - 1);
 		memcpy(st->user, p + at, st->userlen);
 		pop3_push(st, s, kind, -1);
 		break;
@@ -610,7 +616,7 @@ pop3_create(struct session *s)
 	struct pop3 *st;
 
 	(void)s;
-	st = calloc(1, sizeof(*st));
+	st = mem_calloc(1, sizeof(*st));
 	if (st == NULL)
 		return NULL;
 	sasl_reset(&st->sasl);
@@ -626,7 +632,7 @@ pop3_destroy(void *state)
 	if (st == NULL)
 		return;
 	explicit_bzero(st, sizeof(*st));
-	free(st);
+	mem_free(st);
 }
 
 const struct analyzer pop3_analyzer = {

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "util.h"
 
 static const char *const app_proto_names[APP_MAX] = {
@@ -162,7 +163,7 @@ creds_grow(struct session *s)
 	n = s->creds_alloc == 0 ? 1 : s->creds_alloc * 2;
 	if (n > SESSION_MAX_CREDS)
 		n = SESSION_MAX_CREDS;
-	c = reallocarray(s->creds, n, sizeof(*c));
+	c = mem_realloc(s->creds, n * sizeof(*c));
 	if (c == NULL)
 		return false;
 	s->creds = c;
@@ -173,9 +174,9 @@ creds_grow(struct session *s)
 void
 session_cleanup(struct session *s)
 {
-	free(s->creds);
+	mem_free(s->creds);
 	s->creds = NULL;
-	free(s->cert);
+	mem_free(s->cert);
 	s->cert = NULL;
 	s->ncreds = s->creds_alloc = 0;
 }

@@ -17,6 +17,7 @@
 
 #include "analyzers/analyzer.h"
 #include "analyzers/sasl.h"
+#include "mem.h"
 #include "util.h"
 
 #define SMTP_BUFMAX 8192
@@ -884,7 +885,7 @@ smtp_create(struct session *s)
 	struct smtp *st;
 
 	(void)s;
-	st = calloc(1, sizeof(*st));
+	st = mem_calloc(1, sizeof(*st));
 	if (st == NULL)
 		return NULL;
 	sasl_reset(&st->sasl);
@@ -900,7 +901,7 @@ smtp_destroy(void *state)
 	if (st == NULL)
 		return;
 	explicit_bzero(st, sizeof(*st));
-	free(st);
+	mem_free(st);
 }
 
 const struct analyzer smtp_analyzer = {

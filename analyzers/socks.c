@@ -14,6 +14,7 @@
 
 #include "analyzers/analyzer.h"
 #include "analyzers/registry.h"
+#include "mem.h"
 
 #define SOCKS_BUFMAX 1024
 
@@ -44,13 +45,13 @@ static void *
 socks_create(struct session *s)
 {
 	(void)s;
-	return calloc(1, sizeof(struct socks));
+	return mem_calloc(1, sizeof(struct socks));
 }
 
 static void
 socks_destroy(void *state)
 {
-	free(state);
+	mem_free(state);
 }
 
 /* Length of a SOCKS5 address (type at p[0]) with its port, or 0 if short. */

@@ -38,6 +38,7 @@
 #include <openssl/evp.h>
 
 #include "analyzers/tls_ciphers.h"
+#include "mem.h"
 #include "util.h"
 
 #define TLS_REC_HDR 5              /* bytes in a TLS record header */
@@ -584,12 +585,12 @@ keep_certificate(struct tls_parser *p, const uint8_t *der, size_t len)
 
 	if (p->facts.have_certificate || len == 0)
 		return;
-	copy = malloc(len);
+	copy = mem_alloc(len);
 	if (copy == NULL)
 		return;
 	if (EVP_Digest(der, len, p->facts.cert_sha256, NULL, EVP_sha256(),
 		NULL) != 1) {
-		free(copy);
+		mem_free(copy);
 		return;
 	}
 	memcpy(copy, der, len);
@@ -871,7 +872,7 @@ reserve(struct tls_dir *d, size_t need)
 	while (cap < need)
 		cap = cap == 0 ? 1024 : cap * 2;
 	cap = MIN(cap, TLS_HS_MAX);
-	nbuf = realloc(d->buf, cap);
+	nbuf = mem_realloc(d->buf, cap);
 	if (nbuf == NULL)
 		return -1;
 	d->buf = nbuf;
@@ -996,7 +997,7 @@ update_established(struct tls_parser *p)
 static void
 release_buffer(struct tls_dir *d)
 {
-	free(d->buf);
+	mem_free(d->buf);
 	d->buf = NULL;
 	d->cap = 0;
 }
@@ -1259,7 +1260,7 @@ tls_parser_new(void)
 {
 	struct tls_parser *p;
 
-	p = calloc(1, sizeof(*p));
+	p = mem_calloc(1, sizeof(*p));
 	if (p == NULL)
 		return NULL;
 	p->dir[0].server = false;
@@ -1272,10 +1273,10 @@ tls_parser_free(struct tls_parser *p)
 {
 	if (p == NULL)
 		return;
-	free(p->cert);
-	free(p->dir[1].buf);
-	free(p->dir[0].buf);
-	free(p);
+	mem_free(p->cert);
+	mem_free(p->dir[1].buf);
+	mem_free(p->dir[0].buf);
+	mem_free(p);
 }
 
 size_t

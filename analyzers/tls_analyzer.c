@@ -16,6 +16,7 @@
 #include "analyzers/analyzer.h"
 #include "analyzers/tls.h"
 #include "analyzers/x509.h"
+#include "mem.h"
 
 /* A ClientHello, a certificate chain and a ServerHello fit. */
 #define TLS_BUFMAX (20 * 1024)
@@ -31,12 +32,12 @@ tls_create(struct session *s)
 {
 	struct tls_an *t;
 
-	t = calloc(1, sizeof(*t));
+	t = mem_calloc(1, sizeof(*t));
 	if (t == NULL)
 		return NULL;
 	t->parser = tls_parser_new();
 	if (t->parser == NULL) {
-		free(t);
+		mem_free(t);
 		return NULL;
 	}
 	t->after_starttls = s->starttls_accepted;
@@ -51,7 +52,7 @@ tls_destroy(void *state)
 	if (t == NULL)
 		return;
 	tls_parser_free(t->parser);
-	free(t);
+	mem_free(t);
 }
 
 /* Something other than TLS came: give the session back to clear text. */
@@ -88,9 +89,9 @@ read_certificate(struct tls_an *t, struct session *s)
 	if (der == NULL)
 		return;
 	t->cert_read = true;
-	s->cert = malloc(sizeof(*s->cert));
+	s->cert = mem_alloc(sizeof(*s->cert));
 	if (s->cert != NULL && x509_facts(der, len, s->cert) != 0) {
-		free(s->cert);
+		mem_free(s->cert);
 		s->cert = NULL;
 	}
 }

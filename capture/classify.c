@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
+
 /* nDPI has seen enough by then; beyond, it only costs time. */
 #define CLASSIFY_MAX_TCP_PACKETS 32
 #define CLASSIFY_MAX_UDP_PACKETS 16
@@ -17,47 +19,20 @@ struct classifier {
 };
 
 /*
- * nDPI allocates through hooks that are process-wide; the allocation size
- * is kept in front of each block so that memory can be accounted for.
+ * nDPI allocates through process-wide hooks: its memory is counted with
+ * the rest of plainsight's (mem.h), so that its per-flow state falls under
+ * the engine's budget.
  */
-static struct classify_stats *classify_accounting;
-
-struct ndpi_block {
-	size_t size;
-	max_align_t align[];
-};
-
 static void *
 ndpi_alloc_hook(size_t size)
 {
-	struct ndpi_block *b;
-
-	b = malloc(sizeof(*b) + size);
-	if (b == NULL)
-		return NULL;
-	b->size = size;
-	if (classify_accounting != NULL) {
-		classify_accounting->memory += size;
-		if (classify_accounting->memory >
-		    classify_accounting->memory_peak)
-			classify_accounting->memory_peak =
-			    classify_accounting->memory;
-	}
-	return b->align;
+	return mem_alloc(size);
 }
 
 static void
 ndpi_free_hook(void *p)
 {
-	struct ndpi_block *b;
-
-	if (p == NULL)
-		return;
-	b = (struct ndpi_block *)((char *)p -
-	    offsetof(struct ndpi_block, align));
-	if (classify_accounting != NULL)
-		classify_accounting->memory -= b->size;
-	free(b);
+	mem_free(p);
 }
 
 struct classifier *
@@ -69,7 +44,6 @@ classify_new(void)
 	c = calloc(1, sizeof(*c));
 	if (c == NULL)
 		return NULL;
-	classify_accounting = &c->stats;
 	set_ndpi_malloc(ndpi_alloc_hook);
 	set_ndpi_free(ndpi_free_hook);
 	set_ndpi_flow_malloc(ndpi_alloc_hook);
@@ -92,8 +66,6 @@ classify_free(struct classifier *c)
 	if (c == NULL)
 		return;
 	ndpi_exit_detection_module(c->ndpi);
-	if (classify_accounting == &c->stats)
-		classify_accounting = NULL;
 	free(c);
 }
 

@@ -34,8 +34,6 @@ struct classify_stats {
 	uint64_t flows;    /* flows offered to nDPI */
 	uint64_t detected; /* flows nDPI named from their content */
 	uint64_t guessed;  /* flows named by a guess after giving up */
-	size_t memory;     /* bytes nDPI holds now */
-	size_t memory_peak;
 };
 
 struct classifier;

@@ -595,19 +595,27 @@ cap_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirelen,
 	}
 }
 
-/* One's complement sum of p[0..n) added to sum (RFC 1071). */
+/*
+ * One's complement sum of p[0..n) added to sum (RFC 1071).  Big-endian
+ * 16-bit words are summed four at a time in a 64-bit accumulator, whose
+ * carries fold back in at the end.
+ */
 static uint32_t
 csum_add(uint32_t sum, const uint8_t *p, size_t n)
 {
-	size_t i;
+	uint64_t acc = sum;
+	size_t i = 0;
 
-	for (i = 0; i + 1 < n; i += 2)
-		sum += rd16(p + i);
+	for (; i + 8 <= n; i += 8)
+		acc += (uint64_t)rd16(p + i) + rd16(p + i + 2) +
+		    rd16(p + i + 4) + rd16(p + i + 6);
+	for (; i + 1 < n; i += 2)
+		acc += rd16(p + i);
 	if (n & 1)
-		sum += (uint32_t)p[n - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return sum;
+		acc += (uint64_t)p[n - 1] << 8;
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	return (uint32_t)acc;
 }
 
 bool

@@ -287,6 +287,15 @@ void
 flow_touch(struct flow_table *t, struct flow *f, enum flow_list l,
     const struct timeval *ts)
 {
+	/*
+	 * Timeouts count in seconds, so a flow is moved to the tail of its
+	 * list at most once a second: busy flows then cost no writes to their
+	 * neighbours.  The list stays ordered to within a second.
+	 */
+	if (f->list == l && f->last_seen.tv_sec == ts->tv_sec) {
+		f->last_seen = *ts;
+		return;
+	}
 	f->last_seen = *ts;
 	if (t->lists[f->list].tail == f && f->list == l)
 		return;

@@ -44,28 +44,34 @@ struct flow_key {
 	uint8_t proto;
 };
 
+/*
+ * Laid out for the packet path: the fields a lookup compares fill the
+ * first cache line, those every packet updates the second.
+ */
 struct flow {
-	struct flow_key key;
-	uint64_t id;              /* 1, 2, ... in order of creation */
-	struct flow *hnext;       /* hash chain */
-	struct flow *prev, *next; /* timeout list */
 	uint32_t hash;
 	uint8_t list;              /* enum flow_list */
 	uint8_t tcp_flags_seen[2]; /* TCP_* seen from each endpoint */
-	uint32_t isn[2];           /* SYN sequence number of each */
-	struct timeval first_seen;
-	struct timeval last_seen;
-	uint64_t packets[2]; /* sent by endpoint 0 and 1 */
-	uint64_t bytes[2];   /* payload bytes sent by each */
+	int8_t client;             /* endpoint index of the client, -1 */
+	struct flow *hnext;        /* hash chain */
+	struct flow_key key;
 
 	/* Kept by the engine; zero when the flow is created. */
-	int8_t client;        /* endpoint index of the client, -1 */
 	uint8_t stage;        /* the engine's progress with it */
 	uint8_t ndpi_packets; /* packets given to nDPI */
 	uint16_t ndpi_master; /* nDPI's verdict, once known */
 	uint16_t ndpi_app;
-	void *ndpi;  /* nDPI's flow state while classifying */
-	void *owner; /* analysis state, or NULL */
+
+	struct timeval last_seen;
+	uint64_t packets[2]; /* sent by endpoint 0 and 1 */
+	uint64_t bytes[2];   /* payload bytes sent by each */
+	void *owner;         /* analysis state, or NULL */
+	void *ndpi;          /* nDPI's flow state while classifying */
+
+	struct flow *prev, *next; /* timeout list */
+	struct timeval first_seen;
+	uint64_t id;     /* 1, 2, ... in order of creation */
+	uint32_t isn[2]; /* SYN sequence number of each */
 };
 
 struct flow_stats {

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "capture/decode.h"
+#include "mem.h"
 #include "util.h"
 
 /* Data further ahead than this, and not acknowledged, is not believed. */
@@ -66,7 +67,7 @@ seg_free(struct reasm *r, struct reasm_dir *rd, struct reasm_seg *s)
 {
 	rd->held_bytes -= s->len;
 	r->mem->used -= sizeof(*s) + s->len;
-	free(s);
+	mem_free(s);
 }
 
 void
@@ -155,7 +156,7 @@ hold_piece(struct reasm *r, struct reasm_dir *rd, struct reasm_seg **prevp,
 {
 	struct reasm_seg *s;
 
-	s = malloc(sizeof(*s) + n);
+	s = mem_alloc(sizeof(*s) + n);
 	if (s == NULL)
 		return false;
 	s->seq = seq;
@@ -174,11 +175,51 @@ hold_piece(struct reasm *r, struct reasm_dir *rd, struct reasm_seg **prevp,
 	return true;
 }
 
+/* Frees the held segment furthest ahead. */
+static void
+drop_furthest(struct reasm *r, struct reasm_dir *rd)
+{
+	struct reasm_seg **pp = &rd->held;
+
+	while ((*pp)->next != NULL)
+		pp = &(*pp)->next;
+	r->mem->dropped_ahead++;
+	seg_free(r, rd, *pp);
+	*pp = NULL;
+}
+
+/*
+ * Makes room under the caps while the receiver's acknowledgements are in
+ * view.  Data it has not acknowledged may never have reached it (a sender
+ * can put any bytes far ahead in the sequence space), so the hole is kept
+ * open for the bytes that fill it and the data furthest ahead yields
+ * instead.  Returns false when the new segment itself is what yields.
+ */
+static bool
+make_room_acked(struct reasm *r, struct reasm_dir *rd, uint32_t seq, size_t n)
+{
+	struct reasm_seg *last;
+
+	while (!room_for(r, rd, n)) {
+		if (rd->held == NULL)
+			return false;
+		for (last = rd->held; last->next != NULL; last = last->next)
+			;
+		if (seq_leq(last->seq, seq)) {
+			r->mem->dropped_ahead++;
+			return false;
+		}
+		drop_furthest(r, rd);
+	}
+	return true;
+}
+
 /*
  * Holds a segment that starts ahead of next_seq, trimming what overlaps
  * segments already held (the first copy wins).  When a cap would be
- * exceeded, the oldest hole is given up until the segment fits or becomes
- * deliverable.
+ * exceeded and the receiver's acknowledgements are seen, the data furthest
+ * ahead yields; without them (a one-sided capture), the oldest hole is
+ * given up until the segment fits or becomes deliverable.
  */
 static void
 hold(struct reasm *r, int d, uint32_t seq, const uint8_t *p, size_t n)
@@ -187,6 +228,8 @@ hold(struct reasm *r, int d, uint32_t seq, const uint8_t *p, size_t n)
 	struct reasm_seg *prev = NULL, *cur;
 	size_t len;
 
+	if (rd->peer_acks && !make_room_acked(r, rd, seq, n))
+		return;
 	while (!room_for(r, rd, n)) {
 		if (rd->held == NULL || seq_lt(seq, rd->held->seq)) {
 			r->mem->cap_hits++;
@@ -239,6 +282,8 @@ peer_ack(struct reasm *r, int d, uint32_t ack)
 {
 	struct reasm_dir *rd = &r->dir[d];
 
+	if (rd->started)
+		rd->peer_acks = true;
 	if (!rd->started || seq_leq(ack, rd->next_seq) ||
 	    (uint32_t)(ack - rd->next_seq) > REASM_MAX_ACK_AHEAD)
 		return;

@@ -19,11 +19,12 @@
 
 /* Memory for held segments, shared by all flows of an engine. */
 struct reasm_mem {
-	size_t used;          /* bytes held, headers included */
-	size_t cap;           /* never more than this */
-	uint64_t cap_hits;    /* a cap forced a gap */
-	uint64_t retransmits; /* segments (or parts) already seen */
-	uint64_t bogus;       /* segments far outside the window */
+	size_t used;            /* bytes held, headers included */
+	size_t cap;             /* never more than this */
+	uint64_t cap_hits;      /* a cap forced a gap */
+	uint64_t retransmits;   /* segments (or parts) already seen */
+	uint64_t bogus;         /* segments far outside the window */
+	uint64_t dropped_ahead; /* unacknowledged data dropped for room */
 };
 
 struct reasm_ops {
@@ -42,6 +43,7 @@ struct reasm_dir {
 	bool started;      /* next_seq is known */
 	bool syn;          /* started from a SYN */
 	bool acked_valid;
+	bool peer_acks; /* the peer's acknowledgements are seen */
 	bool fin;
 	struct reasm_seg *held; /* ahead of next_seq, sorted, disjoint */
 	size_t held_bytes;      /* payload bytes in held */

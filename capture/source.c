@@ -107,7 +107,11 @@ open_next_file(struct cap_source *src, char *err, size_t errsize)
 	src->pcap = pcap_open_offline_with_tstamp_precision(
 	    src->current, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 	if (src->pcap == NULL) {
-		snprintf(err, errsize, "%s: %s", src->current, ebuf);
+		/* libpcap names the file itself when the system refused it. */
+		if (strncmp(ebuf, src->current, strlen(src->current)) == 0)
+			snprintf(err, errsize, "%s", ebuf);
+		else
+			snprintf(err, errsize, "%s: %s", src->current, ebuf);
 		return -1;
 	}
 	if (check_linktype(src, err, errsize) != 0 ||

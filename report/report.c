@@ -7,10 +7,13 @@
  */
 #include "report/report.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char *const recommendation_titles[] = {
 	"",
@@ -18,6 +21,9 @@ static const char *const recommendation_titles[] = {
 	"Recommendation 2: encryption inside the network",
 	"Recommendation 3: users' passwords never in the clear",
 };
+
+/* An ISO time column cut to the minute, for people. */
+#define MINUTE(col) "strftime('%Y-%m-%d %H:%M', " col ")"
 
 struct report {
 	sqlite3 *db;
@@ -82,13 +88,14 @@ summary(struct report *r)
 	long long mail, tls;
 
 	q = query(r,
-	    "SELECT min(first_packet), max(last_packet), count(*)"
-	    " FROM runs");
+	    "SELECT " MINUTE("min(first_packet)") ", " MINUTE(
+		"max(last_packet)") ", count(*) FROM runs");
 	if (q == NULL)
 		return;
 	if (sqlite3_step(q) == SQLITE_ROW)
-		fprintf(r->out, "Traffic from %s to %s (%lld runs)\n",
-		    text(q, 0), text(q, 1), sqlite3_column_int64(q, 2));
+		fprintf(r->out, "Traffic from %s to %s UTC (%lld %s)\n",
+		    text(q, 0), text(q, 1), sqlite3_column_int64(q, 2),
+		    sqlite3_column_int64(q, 2) == 1 ? "run" : "runs");
 	sqlite3_finalize(q);
 
 	heading(r, "Summary");
@@ -107,7 +114,7 @@ summary(struct report *r)
 	sqlite3_finalize(q);
 
 	fprintf(r->out,
-	    "Accounts whose password crossed in clear text: "
+	    "Accounts whose password or token crossed in clear text: "
 	    "%lld\n",
 	    scalar(r,
 		"SELECT count(DISTINCT protocol || ' ' ||"
@@ -142,13 +149,14 @@ findings_by_recommendation(struct report *r)
 	heading(r, "Findings by recommendation");
 	q = query(r,
 	    "SELECT f.recommendation, f.severity, f.kind,"
-	    " s.server_ip || ':' || s.server_port, s.protocol, count(*),"
-	    " min(f.seen), max(f.seen)"
-	    " FROM findings f JOIN sessions s ON s.id = f.session_id"
-	    " WHERE f.severity != 'info'"
-	    " GROUP BY 1, 2, 3, 4, 5"
-	    " ORDER BY 1, CASE f.severity WHEN 'high' THEN 0"
-	    " WHEN 'medium' THEN 1 ELSE 2 END, 6 DESC");
+	    " endpoint(s.server_ip, s.server_port), s.protocol, count(*),"
+	    " " MINUTE("min(f.seen)") ", " MINUTE(
+		"max(f.seen)") " FROM findings f JOIN sessions s ON s.id = "
+			       "f.session_id"
+			       " WHERE f.severity != 'info'"
+			       " GROUP BY 1, 2, 3, 4, 5"
+			       " ORDER BY 1, CASE f.severity WHEN 'high' THEN 0"
+			       " WHEN 'medium' THEN 1 ELSE 2 END, 6 DESC");
 	if (q == NULL)
 		return;
 	while (sqlite3_step(q) == SQLITE_ROW) {
@@ -157,7 +165,7 @@ findings_by_recommendation(struct report *r)
 			fprintf(r->out, "\n%s\n", recommendation_titles[rec]);
 			last = rec;
 		}
-		fprintf(r->out, "  %-6s %-22s %-28s %-5s %5lld x  %s .. %s\n",
+		fprintf(r->out, "  %-6s %-22s %-24s %-5s %5lld x  %s .. %s\n",
 		    text(q, 1), text(q, 2), text(q, 3), text(q, 4),
 		    sqlite3_column_int64(q, 5), text(q, 6), text(q, 7));
 	}
@@ -173,10 +181,10 @@ server_posture(struct report *r)
 
 	heading(r, "Mail servers");
 	q = query(r,
-	    "SELECT s.server_ip || ':' || s.server_port, s.protocol,"
+	    "SELECT endpoint(s.server_ip, s.server_port), s.protocol,"
 	    " count(*), 100.0 * sum(s.tls != 'none') / count(*),"
-	    " CASE WHEN max(s.starttls_offered) = 1 THEN 'yes'"
-	    " WHEN max(s.starttls_offered) = 0 THEN 'no' ELSE '?' END,"
+	    " sum(s.starttls_offered = 1) || '/' ||"
+	    " count(s.starttls_offered),"
 	    " sum(s.starttls_result = 'ok'),"
 	    " (SELECT count(DISTINCT c.username) FROM credentials c"
 	    "  JOIN sessions t ON t.id = c.session_id"
@@ -188,8 +196,11 @@ server_posture(struct report *r)
 	    " ORDER BY 4, 3 DESC");
 	if (q == NULL)
 		return;
+	fprintf(r->out,
+	    "  STARTTLS offered: sessions that offered it / sessions that"
+	    " showed capabilities\n");
 	fprintf(r->out, "  %-28s %-5s %8s %6s %9s %9s %9s\n", "server", "proto",
-	    "sessions", "in TLS", "STARTTLS", "upgraded", "accounts");
+	    "sessions", "in TLS", "offered", "upgraded", "accounts");
 	while (sqlite3_step(q) == SQLITE_ROW)
 		fprintf(r->out, "  %-28s %-5s %8lld %5.0f%% %9s %9lld %9lld\n",
 		    text(q, 0), text(q, 1), sqlite3_column_int64(q, 2),
@@ -206,7 +217,7 @@ tls_servers(struct report *r)
 
 	heading(r, "TLS by server");
 	q = query(r,
-	    "SELECT server_ip || ':' || server_port, protocol, count(*),"
+	    "SELECT endpoint(server_ip, server_port), protocol, count(*),"
 	    " group_concat(DISTINCT tls_version),"
 	    " 100.0 * sum(tls_forward_secrecy = 1) / count(*),"
 	    " group_concat(DISTINCT tls_cipher)"
@@ -244,7 +255,7 @@ tls_old_clients(struct report *r)
 	q = query(r,
 	    "SELECT s.client_ip, coalesce(s.client_name, '-'),"
 	    " coalesce(s.ja3, '-'), s.tls_version,"
-	    " s.server_ip || ':' || s.server_port, count(*), max(s.last_seen)"
+	    " endpoint(s.server_ip, s.server_port), count(*), max(s.last_seen)"
 	    " FROM sessions s JOIN findings f ON f.session_id = s.id"
 	    " WHERE f.kind = 'obsolete_tls_version'"
 	    " GROUP BY 1, 2, 3, 4, 5 ORDER BY 4, 6 DESC");
@@ -274,30 +285,51 @@ exposed_accounts(struct report *r)
 	heading(r, "Accounts exposed");
 	q = query(r,
 	    "SELECT coalesce(c.username, '(none)'), c.protocol, c.mechanism,"
-	    " c.exposure, s.server_ip || ':' || s.server_port,"
-	    " sum(c.count), min(c.seen), max(c.seen)"
-	    " FROM credentials c JOIN sessions s ON s.id = c.session_id"
-	    " WHERE c.exposure != 'none'"
-	    " GROUP BY 1, 2, 3, 4, 5 ORDER BY 4, 1");
+	    " c.exposure, endpoint(s.server_ip, s.server_port),"
+	    " sum(c.count), " MINUTE(
+		"max(c.seen)") " FROM credentials c JOIN sessions s ON s.id = "
+			       "c.session_id"
+			       " WHERE c.exposure != 'none'"
+			       " GROUP BY 1, 2, 3, 4, 5 ORDER BY 4, 1");
 	if (q == NULL)
 		return;
 	while (sqlite3_step(q) == SQLITE_ROW) {
 		if (!any)
-			fprintf(r->out, "  %-32s %-5s %-11s %-10s %-28s %5s\n",
+			fprintf(r->out,
+			    "  %-26s %-5s %-10s %-10s %-24s %5s  %s\n",
 			    "username", "proto", "mechanism", "exposure",
-			    "server", "count");
+			    "server", "count", "last seen");
 		any = true;
-		fprintf(r->out,
-		    "  %-32s %-5s %-11s %-10s %-28s %5lld  %s .. "
-		    "%s\n",
+		fprintf(r->out, "  %-26s %-5s %-10s %-10s %-24s %5lld  %s\n",
 		    text(q, 0), text(q, 1), text(q, 2), text(q, 3), text(q, 4),
-		    sqlite3_column_int64(q, 5), text(q, 6), text(q, 7));
+		    sqlite3_column_int64(q, 5), text(q, 6));
 	}
 	if (!any)
 		fprintf(r->out, "None.\n");
 	sqlite3_finalize(q);
 }
 
+/* A counter summed over all runs. */
+static long long
+counter(struct report *r, const char *name)
+{
+	sqlite3_stmt *q;
+	long long v = 0;
+
+	q = query(r, "SELECT sum(value) FROM run_counters WHERE name = ?");
+	if (q == NULL)
+		return 0;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/*
+ * What the capture may have missed: silence is only worth something when
+ * these are low.
+ */
 static void
 capture_health(struct report *r)
 {
@@ -334,48 +366,122 @@ capture_health(struct report *r)
 		    sqlite3_column_int64(q, 8));
 	}
 	sqlite3_finalize(q);
+	fprintf(r->out,
+	    "  limits reached: flows evicted %lld, sessions stored early to "
+	    "free memory %lld,\n"
+	    "  classifications cut short %lld, bytes analyzers could not "
+	    "take %lld\n",
+	    counter(r, "flows_evicted"), counter(r, "analyses_evicted"),
+	    counter(r, "classify_abandoned"),
+	    counter(r, "stream_bytes_dropped"));
+}
+
+/*
+ * SQL function endpoint(ip, port): "192.0.2.1:25", "[2001:db8::1]:25",
+ * as people write addresses with ports.
+ */
+static void
+sql_endpoint(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	const unsigned char *ip = sqlite3_value_text(argv[0]);
+	int port = sqlite3_value_int(argv[1]);
+	char buf[80];
+
+	(void)argc;
+	if (ip == NULL) {
+		sqlite3_result_null(ctx);
+		return;
+	}
+	if (strchr((const char *)ip, ':') != NULL)
+		snprintf(buf, sizeof(buf), "[%s]:%d", ip, port);
+	else
+		snprintf(buf, sizeof(buf), "%s:%d", ip, port);
+	sqlite3_result_text(ctx, buf, -1, SQLITE_TRANSIENT);
+}
+
+/* Opens path read-only and checks that plainsight wrote it. */
+static int
+open_database(struct report *r, const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) != 0) {
+		snprintf(r->err, r->errsize, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		snprintf(r->err, r->errsize, "%s: not a regular file", path);
+		return -1;
+	}
+	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		snprintf(r->err, r->errsize, "%s: %s", path,
+		    r->db != NULL ? sqlite3_errmsg(r->db) : "cannot open");
+		return -1;
+	}
+	sqlite3_busy_timeout(r->db, 10000);
+	if (scalar(r, "PRAGMA user_version") < 1 || r->failed) {
+		snprintf(
+		    r->err, r->errsize, "%s: not a plainsight database", path);
+		return -1;
+	}
+	sqlite3_create_function(r->db, "endpoint", 2,
+	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_endpoint, NULL, NULL);
+	return 0;
+}
+
+/* The report's sections, in the order people read them. */
+static void
+sections(struct report *r)
+{
+	void (*const parts[])(struct report *) = {
+		summary,
+		findings_by_recommendation,
+		server_posture,
+		tls_servers,
+		tls_old_clients,
+		exposed_accounts,
+		capture_health,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]) && !r->failed; i++)
+		parts[i](r);
 }
 
 int
 report_text(const char *path, FILE *out, char *err, size_t errsize)
 {
 	struct report r;
+	char *text = NULL, msg[256];
+	size_t len = 0;
 
 	memset(&r, 0, sizeof(r));
-	r.out = out;
 	r.err = err;
 	r.errsize = errsize;
-	if (sqlite3_open_v2(path, &r.db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK) {
-		snprintf(err, errsize, "%s: %s", path,
-		    r.db != NULL ? sqlite3_errmsg(r.db) : "cannot open");
+	if (open_database(&r, path) != 0) {
 		sqlite3_close(r.db);
 		return -1;
 	}
-	sqlite3_busy_timeout(r.db, 10000);
 
-	fprintf(out, "plainsight report: %s\n", path);
-	summary(&r);
-	if (!r.failed)
-		findings_by_recommendation(&r);
-	if (!r.failed)
-		server_posture(&r);
-	if (!r.failed)
-		tls_servers(&r);
-	if (!r.failed)
-		tls_old_clients(&r);
-	if (!r.failed)
-		exposed_accounts(&r);
-	if (!r.failed)
-		capture_health(&r);
-	sqlite3_close(r.db);
-	if (r.failed) {
-		/* Prefix the message with the file it concerns. */
-		char msg[256];
-
-		snprintf(msg, sizeof(msg), "%s", err);
-		snprintf(err, errsize, "%s: %s", path, msg);
+	/* Written in memory first: a report that fails half-way is none. */
+	r.out = open_memstream(&text, &len);
+	if (r.out == NULL) {
+		snprintf(err, errsize, "%s", strerror(errno));
+		sqlite3_close(r.db);
 		return -1;
 	}
+	fprintf(r.out, "plainsight report: %s\n", path);
+	sections(&r);
+	fclose(r.out);
+	sqlite3_close(r.db);
+	if (r.failed) {
+		snprintf(msg, sizeof(msg), "%s", err);
+		snprintf(err, errsize, "%s: %s", path, msg);
+		free(text);
+		return -1;
+	}
+	fwrite(text, 1, len, out);
+	free(text);
 	return 0;
 }

@@ -279,6 +279,7 @@ exec(struct store *st, const char *sql)
 static int
 create_private(const char *path, char *err, size_t errsize)
 {
+	struct stat sb;
 	int fd;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -286,10 +287,37 @@ create_private(const char *path, char *err, size_t errsize)
 		close(fd);
 		return 0;
 	}
-	if (errno == EEXIST)
-		return 0;
-	snprintf(err, errsize, "%s: %s", path, strerror(errno));
-	return -1;
+	if (errno != EEXIST) {
+		snprintf(err, errsize, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+
+	/* An existing file: a database, or an empty file made for one. */
+	if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		snprintf(err, errsize, "%s: not a regular file", path);
+		return -1;
+	}
+	if (sb.st_size == 0 && (sb.st_mode & 077) != 0 &&
+	    chmod(path, 0600) != 0) {
+		snprintf(err, errsize, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* True when the database holds tables but no plainsight schema. */
+static bool
+foreign(struct store *st)
+{
+	sqlite3_stmt *q;
+	bool tables = false;
+
+	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_master LIMIT 1",
+		-1, &q, NULL) != SQLITE_OK)
+		return false;
+	tables = sqlite3_step(q) == SQLITE_ROW;
+	sqlite3_finalize(q);
+	return tables;
 }
 
 static int
@@ -317,6 +345,11 @@ migrate(struct store *st)
 	v = user_version(st);
 	if (v < 0)
 		return store_fail(st, "reading the schema version");
+	if (v == 0 && foreign(st)) {
+		snprintf(st->error, sizeof(st->error),
+		    "not a plainsight database (it holds tables of its own)");
+		return -1;
+	}
 	if (v > target) {
 		snprintf(st->error, sizeof(st->error),
 		    "the database has schema version %d, newer than this "

@@ -18,13 +18,13 @@
 #ifndef PLAINSIGHT_TEST_FEED_H
 #define PLAINSIGHT_TEST_FEED_H
 
-#include <malloc.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyzers/analyzer.h"
+#include "mem.h"
 #include "util.h"
 
 #define FEED_MAX_CREDS 4
@@ -287,7 +287,7 @@ feed_check_secrets(const struct feed *f)
 	const char *secret;
 	size_t i, size;
 
-	size = malloc_usable_size(f->state);
+	size = mem_size(f->state);
 	for (i = 0; i < FEED_MAX_SECRETS; i++) {
 		secret = f->c->expect.secrets[i];
 		if (secret == NULL)

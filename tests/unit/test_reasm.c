@@ -42,7 +42,7 @@ rec_gap(void *arg, int d, uint64_t n)
 	    (unsigned long long)n);
 }
 
-static const struct reasm_ops rec_ops = {rec_data, rec_gap};
+static const struct reasm_ops rec_ops = { rec_data, rec_gap };
 
 /* One segment: sender, flags, sequence and acknowledgement, payload. */
 struct seg {
@@ -72,75 +72,84 @@ struct reasm_case {
 
 /* Client ISN 1000 (data from 1001), server ISN 5000 (data from 5001). */
 static const struct reasm_case cases[] = {
-    {"in order", 0, 0,
-	{{0, S, 1000, 0, ""}, {1, S | A, 5000, 1001, ""},
-	    {1, A, 5001, 1001, "220 hi\r\n"}, {0, A, 1001, 5009, "EHLO x\r\n"},
-	    END},
-	{"EHLO x\r\n", "220 hi\r\n"}, {0, 0}},
-    {"out of order within a direction", 0, 0,
-	{{0, S, 1000, 0, ""}, {0, A, 1004, 0, "def"}, {0, A, 1007, 0, "ghi"},
-	    {0, A, 1001, 0, "abc"}, END},
-	{"abcdefghi", ""}, {0, 0}},
-    {"retransmission delivered once", 0, 0,
-	{{0, S, 1000, 0, ""}, {0, A, 1001, 0, "abc"}, {0, A, 1001, 0, "abc"},
-	    {0, A, 1004, 0, "def"}, {0, A, 1001, 0, "abcdef"}, END},
-	{"abcdef", ""}, {0, 0}},
-    {"overlap with delivered bytes: the first copy wins", 0, 0,
-	{{0, S, 1000, 0, ""}, {0, A, 1001, 0, "abc"}, {0, A, 1002, 0, "BCde"},
-	    END},
-	{"abcde", ""}, {0, 0}},
-    {"overlap among held segments: the first copy wins", 0, 0,
-	{{0, S, 1000, 0, ""}, {0, A, 1004, 0, "def"}, {0, A, 1003, 0, "CDEFG"},
-	    {0, A, 1001, 0, "ab"}, END},
-	{"abCdefG", ""}, {0, 0}},
-    {"hole acknowledged by the peer is a gap at once", 0, 0,
-	{{0, S, 1000, 0, ""}, {1, S | A, 5000, 1001, ""},
-	    {0, A, 1001, 5001, "abc"}, {1, A, 5001, 1010, ""},
-	    {0, A, 1007, 5001, "ghi"}, END},
-	{"abc[gap 3]ghi", ""}, {1, 0}},
-    {"ack after the held segment gives the hole up", 0, 0,
-	{{0, S, 1000, 0, ""}, {1, S | A, 5000, 1001, ""},
-	    {0, A, 1001, 5001, "abc"}, {0, A, 1007, 5001, "ghi"},
-	    {1, A, 5001, 1010, ""}, END},
-	{"abc[gap 3]ghi", ""}, {1, 0}},
-    {"hole never filled is a gap at the end", 0, 0,
-	{{0, S, 1000, 0, ""}, {0, A, 1001, 0, "abc"}, {0, A, 1007, 0, "ghi"},
-	    END},
-	{"abc[gap 3]ghi", ""}, {1, 0}},
-    {"acknowledged data never seen is a gap at the end", 0, 0,
-	{{0, S, 1000, 0, ""}, {1, S | A, 5000, 1001, ""},
-	    {0, A, 1001, 5001, "abc"}, {1, A, 5001, 1008, ""}, END},
-	{"abc[gap 4]", ""}, {1, 0}},
-    {"the FIN's sequence number is not a gap", 0, 0,
-	{{0, S, 1000, 0, ""}, {1, S | A, 5000, 1001, ""},
-	    {0, A | F, 1001, 5001, "abc"}, {1, A, 5001, 1005, ""}, END},
-	{"abc", ""}, {0, 0}},
-    {"per-direction cap gives the oldest hole up", 6, 0,
-	{{0, S, 1000, 0, ""}, {0, A, 1004, 0, "def"}, {0, A, 1010, 0, "jkl"},
-	    {0, A, 1016, 0, "pqr"}, END},
-	{"[gap 3]def[gap 3]jkl[gap 3]pqr", ""}, {3, 0}},
-    {"picked up mid-stream", 0, 0,
-	{{1, A, 7000, 2000, "+OK ready\r\n"}, {0, A, 2000, 7011, "USER x\r\n"},
-	    END},
-	{"USER x\r\n", "+OK ready\r\n"}, {0, 0}},
-    {"the last of several SYN-ACKs sets the start", 0, 0,
-	{{1, S | A, 9000, 1001, ""}, {1, S | A, 5000, 1001, ""},
-	    {1, A, 5001, 1001, "hello"}, END},
-	{"", "hello"}, {0, 0}},
-    {"sequence numbers wrap", 0, 0,
-	{{0, S, 0xfffffffd, 0, ""}, {0, A, 0xfffffffe, 0, "ab"},
-	    {0, A, 0, 0, "cd"}, END},
-	{"abcd", ""}, {0, 0}},
-    {"data far outside the window is not believed", 0, 0,
-	{{0, S, 1000, 0, ""}, {0, A, 1001, 0, "abc"},
-	    {0, A, 1001 + (200u << 20), 0, "zzz"}, END},
-	{"abc", ""}, {0, 0}},
+	{ "in order", 0, 0,
+	    { { 0, S, 1000, 0, "" }, { 1, S | A, 5000, 1001, "" },
+		{ 1, A, 5001, 1001, "220 hi\r\n" },
+		{ 0, A, 1001, 5009, "EHLO x\r\n" }, END },
+	    { "EHLO x\r\n", "220 hi\r\n" }, { 0, 0 } },
+	{ "out of order within a direction", 0, 0,
+	    { { 0, S, 1000, 0, "" }, { 0, A, 1004, 0, "def" },
+		{ 0, A, 1007, 0, "ghi" }, { 0, A, 1001, 0, "abc" }, END },
+	    { "abcdefghi", "" }, { 0, 0 } },
+	{ "retransmission delivered once", 0, 0,
+	    { { 0, S, 1000, 0, "" }, { 0, A, 1001, 0, "abc" },
+		{ 0, A, 1001, 0, "abc" }, { 0, A, 1004, 0, "def" },
+		{ 0, A, 1001, 0, "abcdef" }, END },
+	    { "abcdef", "" }, { 0, 0 } },
+	{ "overlap with delivered bytes: the first copy wins", 0, 0,
+	    { { 0, S, 1000, 0, "" }, { 0, A, 1001, 0, "abc" },
+		{ 0, A, 1002, 0, "BCde" }, END },
+	    { "abcde", "" }, { 0, 0 } },
+	{ "overlap among held segments: the first copy wins", 0, 0,
+	    { { 0, S, 1000, 0, "" }, { 0, A, 1004, 0, "def" },
+		{ 0, A, 1003, 0, "CDEFG" }, { 0, A, 1001, 0, "ab" }, END },
+	    { "abCdefG", "" }, { 0, 0 } },
+	{ "hole acknowledged by the peer is a gap at once", 0, 0,
+	    { { 0, S, 1000, 0, "" }, { 1, S | A, 5000, 1001, "" },
+		{ 0, A, 1001, 5001, "abc" }, { 1, A, 5001, 1010, "" },
+		{ 0, A, 1007, 5001, "ghi" }, END },
+	    { "abc[gap 3]ghi", "" }, { 1, 0 } },
+	{ "ack after the held segment gives the hole up", 0, 0,
+	    { { 0, S, 1000, 0, "" }, { 1, S | A, 5000, 1001, "" },
+		{ 0, A, 1001, 5001, "abc" }, { 0, A, 1007, 5001, "ghi" },
+		{ 1, A, 5001, 1010, "" }, END },
+	    { "abc[gap 3]ghi", "" }, { 1, 0 } },
+	{ "hole never filled is a gap at the end", 0, 0,
+	    { { 0, S, 1000, 0, "" }, { 0, A, 1001, 0, "abc" },
+		{ 0, A, 1007, 0, "ghi" }, END },
+	    { "abc[gap 3]ghi", "" }, { 1, 0 } },
+	{ "acknowledged data never seen is a gap at the end", 0, 0,
+	    { { 0, S, 1000, 0, "" }, { 1, S | A, 5000, 1001, "" },
+		{ 0, A, 1001, 5001, "abc" }, { 1, A, 5001, 1008, "" }, END },
+	    { "abc[gap 4]", "" }, { 1, 0 } },
+	{ "the FIN's sequence number is not a gap", 0, 0,
+	    { { 0, S, 1000, 0, "" }, { 1, S | A, 5000, 1001, "" },
+		{ 0, A | F, 1001, 5001, "abc" }, { 1, A, 5001, 1005, "" },
+		END },
+	    { "abc", "" }, { 0, 0 } },
+	{ "per-direction cap gives the oldest hole up", 6, 0,
+	    { { 0, S, 1000, 0, "" }, { 0, A, 1004, 0, "def" },
+		{ 0, A, 1010, 0, "jkl" }, { 0, A, 1016, 0, "pqr" }, END },
+	    { "[gap 3]def[gap 3]jkl[gap 3]pqr", "" }, { 3, 0 } },
+	{ "picked up mid-stream", 0, 0,
+	    { { 1, A, 7000, 2000, "+OK ready\r\n" },
+		{ 0, A, 2000, 7011, "USER x\r\n" }, END },
+	    { "USER x\r\n", "+OK ready\r\n" }, { 0, 0 } },
+	{ "the last of several SYN-ACKs sets the start", 0, 0,
+	    { { 1, S | A, 9000, 1001, "" }, { 1, S | A, 5000, 1001, "" },
+		{ 1, A, 5001, 1001, "hello" }, END },
+	    { "", "hello" }, { 0, 0 } },
+	{ "with acknowledgements in view, junk far ahead yields to the hole", 6,
+	    0,
+	    { { 0, S, 1000, 0, "" }, { 1, S | A, 5000, 1001, "" },
+		{ 0, A, 1001, 5001, "abc" }, { 1, A, 5001, 1004, "" },
+		{ 0, A, 1020, 5001, "xyz" }, { 0, A, 1030, 5001, "xyz" },
+		{ 0, A, 1040, 5001, "xyz" }, { 0, A, 1004, 5001, "def" }, END },
+	    { "abcdef[gap 13]xyz[gap 7]xyz", "" }, { 2, 0 } },
+	{ "sequence numbers wrap", 0, 0,
+	    { { 0, S, 0xfffffffd, 0, "" }, { 0, A, 0xfffffffe, 0, "ab" },
+		{ 0, A, 0, 0, "cd" }, END },
+	    { "abcd", "" }, { 0, 0 } },
+	{ "data far outside the window is not believed", 0, 0,
+	    { { 0, S, 1000, 0, "" }, { 0, A, 1001, 0, "abc" },
+		{ 0, A, 1001 + (200u << 20), 0, "zzz" }, END },
+	    { "abc", "" }, { 0, 0 } },
 };
 
 static void
 run_case(const struct reasm_case *c)
 {
-	struct reasm_mem mem = {0};
+	struct reasm_mem mem = { 0 };
 	struct record rec;
 	struct reasm r;
 	const struct seg *s;
@@ -178,7 +187,7 @@ test_cases(void **state)
 static void
 test_global_cap(void **state)
 {
-	struct reasm_mem mem = {0};
+	struct reasm_mem mem = { 0 };
 	struct record rec;
 	struct reasm r;
 
@@ -206,8 +215,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_cases),
-	    cmocka_unit_test(test_global_cap),
+		cmocka_unit_test(test_cases),
+		cmocka_unit_test(test_global_cap),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
