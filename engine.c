@@ -1016,8 +1016,11 @@ classify(struct engine *e, struct flow *f, const struct packet *pkt)
 {
 	bool fresh = f->ndpi == NULL;
 
-	/* nDPI's state is only spent on flows that carry data. */
-	if (fresh && pkt->payload_len == 0)
+	/*
+	 * nDPI learns from payload: packets without any (acknowledgements,
+	 * mostly) cost a full pass through it and are not offered.
+	 */
+	if (pkt->payload_len == 0)
 		return;
 	if (classify_packet(e->cls, f, pkt, &e->now))
 		f->stage |= STAGE_CLASSIFIED;

@@ -83,10 +83,10 @@
  * ServerHello.random of a HelloRetryRequest: SHA-256 of the string
  * "HelloRetryRequest" (RFC 8446 section 4.1.3).
  */
-static const uint8_t tls_hrr_random[TLS_RANDOM_LEN] = {0xcf, 0x21, 0xad, 0x74,
-    0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
-    0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2,
-    0xc8, 0xa8, 0x33, 0x9c};
+static const uint8_t tls_hrr_random[TLS_RANDOM_LEN] = { 0xcf, 0x21, 0xad, 0x74,
+	0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+	0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2,
+	0xc8, 0xa8, 0x33, 0x9c };
 
 enum tls_dir_state {
 	TLS_DIR_DETECT,    /* nothing decided yet */
@@ -299,38 +299,58 @@ version_rank(uint16_t v)
 }
 
 /*
- * JA3 text is built piece by piece: each piece goes into the MD5 and, while
- * there is room, into the kept copy.  No piece is longer than a number.
+ * JA3 text is built piece by piece: pieces gather in a small buffer that
+ * goes into the MD5 when full, and, while there is room, into the kept
+ * copy.  No piece is longer than a number.
  */
 struct ja3 {
 	EVP_MD_CTX *md;
-	char *str;   /* kept text, TLS_JA3_STR_MAX bytes */
-	size_t len;  /* bytes in str */
-	bool sep;    /* a '-' goes before the next value */
-	bool failed; /* the digest failed */
+	char *str;       /* kept text, TLS_JA3_STR_MAX bytes */
+	size_t len;      /* bytes in str */
+	bool sep;        /* a '-' goes before the next value */
+	bool failed;     /* the digest failed */
+	char chunk[256]; /* text not yet digested */
+	size_t chunk_len;
 };
+
+static void
+ja3_flush(struct ja3 *j)
+{
+	if (!j->failed && j->chunk_len > 0 &&
+	    EVP_DigestUpdate(j->md, j->chunk, j->chunk_len) != 1)
+		j->failed = true;
+	j->chunk_len = 0;
+}
 
 static void
 ja3_text(struct ja3 *j, const char *s, size_t n)
 {
 	size_t keep;
 
-	if (!j->failed && EVP_DigestUpdate(j->md, s, n) != 1)
-		j->failed = true;
+	if (j->chunk_len + n > sizeof(j->chunk))
+		ja3_flush(j);
+	memcpy(j->chunk + j->chunk_len, s, n);
+	j->chunk_len += n;
 	keep = MIN(n, TLS_JA3_STR_MAX - 1 - j->len);
 	memcpy(j->str + j->len, s, keep);
 	j->len += keep;
 	j->str[j->len] = '\0';
 }
 
+/* Appends v in decimal, after a '-' when it is not a field's first. */
 static void
 ja3_value(struct ja3 *j, unsigned int v)
 {
 	char num[16];
-	int len;
+	size_t i = sizeof(num);
 
-	len = snprintf(num, sizeof(num), "%s%u", j->sep ? "-" : "", v);
-	ja3_text(j, num, (size_t)len);
+	do {
+		num[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v != 0);
+	if (j->sep)
+		num[--i] = '-';
+	ja3_text(j, num + i, sizeof(num) - i);
 	j->sep = true;
 }
 
@@ -376,7 +396,8 @@ static void
 ja3_compute(struct tls_parser *p, uint16_t legacy, struct rd ciphers,
     const struct ch_ext *x)
 {
-	struct ja3 j = {.str = p->ja3_str};
+	static const char hex[] = "0123456789abcdef";
+	struct ja3 j = { .str = p->ja3_str };
 	struct rd exts = x->types, formats = x->formats;
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned int mdlen = 0, i;
@@ -404,13 +425,17 @@ ja3_compute(struct tls_parser *p, uint16_t legacy, struct rd ciphers,
 	while (rd_left(&formats) > 0)
 		ja3_value(&j, rd_u8(&formats));
 
+	ja3_flush(&j);
 	if (j.failed || EVP_DigestFinal_ex(j.md, md, &mdlen) != 1 ||
 	    mdlen != 16) {
 		p->ja3_str[0] = '\0';
 		goto cleanup;
 	}
-	for (i = 0; i < mdlen; i++)
-		snprintf(p->facts.ja3 + 2 * i, 3, "%02x", md[i]);
+	for (i = 0; i < mdlen; i++) {
+		p->facts.ja3[2 * i] = hex[md[i] >> 4];
+		p->facts.ja3[2 * i + 1] = hex[md[i] & 0x0f];
+	}
+	p->facts.ja3[2 * mdlen] = '\0';
 
 cleanup:
 	EVP_MD_CTX_free(j.md);

@@ -9,9 +9,12 @@
 
 #include "mem.h"
 
-/* nDPI has seen enough by then; beyond, it only costs time. */
-#define CLASSIFY_MAX_TCP_PACKETS 32
-#define CLASSIFY_MAX_UDP_PACKETS 16
+/*
+ * Packets with payload offered to nDPI before it must guess: it has seen
+ * enough by then, and beyond it only costs time.
+ */
+#define CLASSIFY_MAX_TCP_PACKETS 10
+#define CLASSIFY_MAX_UDP_PACKETS 10
 
 struct classifier {
 	struct ndpi_detection_module_struct *ndpi;

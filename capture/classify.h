@@ -45,7 +45,8 @@ struct classifier *classify_new(void);
 void classify_free(struct classifier *c);
 
 /*
- * Offers one packet of flow f to nDPI (the IP packet in pkt).  Returns true
+ * Offers one packet of flow f to nDPI (the IP packet in pkt), one with
+ * payload: nDPI picks up TCP flows from their first data.  Returns true
  * once the flow's protocol is settled (f->ndpi_master and f->ndpi_app are
  * then valid and nDPI's state is freed); false while nDPI wants more.
  */

@@ -596,23 +596,37 @@ cap_decode(int dlt, const uint8_t *frame, size_t caplen, size_t wirelen,
 }
 
 /*
- * One's complement sum of p[0..n) added to sum (RFC 1071).  Big-endian
- * 16-bit words are summed four at a time in a 64-bit accumulator, whose
- * carries fold back in at the end.
+ * One's complement sum (RFC 1071) of p[0..n) as big-endian 16-bit words,
+ * added to sum.  The sum does not depend on byte order (RFC 1071 section
+ * 2(B)): 32-bit words are added in the host's order into a 64-bit
+ * accumulator, folded, and swapped to network order at the end.
  */
 static uint32_t
 csum_add(uint32_t sum, const uint8_t *p, size_t n)
 {
-	uint64_t acc = sum;
+	uint64_t acc = 0;
+	uint32_t w;
+	uint16_t h;
 	size_t i = 0;
 
-	for (; i + 8 <= n; i += 8)
-		acc += (uint64_t)rd16(p + i) + rd16(p + i + 2) +
-		    rd16(p + i + 4) + rd16(p + i + 6);
-	for (; i + 1 < n; i += 2)
-		acc += rd16(p + i);
-	if (n & 1)
-		acc += (uint64_t)p[n - 1] << 8;
+	for (; i + 4 <= n; i += 4) {
+		memcpy(&w, p + i, 4);
+		acc += w;
+	}
+	if (i + 2 <= n) {
+		memcpy(&h, p + i, 2);
+		acc += h;
+		i += 2;
+	}
+	if (i < n) {
+		h = 0;
+		memcpy(&h, p + i, 1);
+		acc += h;
+	}
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	h = (uint16_t)acc;
+	acc = (uint64_t)sum + ntohs(h);
 	while (acc >> 16)
 		acc = (acc & 0xffff) + (acc >> 16);
 	return (uint32_t)acc;

@@ -27,6 +27,8 @@ static const enum flow_list flow_evict_order[FLOW_LIST_COUNT] = {
 };
 
 #define FLOW_SLAB 4096
+/* Buckets to start with; the array doubles when flows outnumber them. */
+#define FLOW_BUCKETS_MIN 65536
 
 struct flow_slab {
 	struct flow_slab *next;
@@ -161,10 +163,8 @@ flow_table_new(size_t max_flows, flow_end_cb *end_cb, void *arg)
 		max_flows = 16;
 	t->max_flows = max_flows;
 
-	/* About two buckets per flow keeps chains short. */
-	t->nbuckets = 16;
-	while (t->nbuckets < max_flows * 2)
-		t->nbuckets <<= 1;
+	/* The bucket array grows with the flows (see grow_buckets()). */
+	t->nbuckets = FLOW_BUCKETS_MIN;
 	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
 	if (t->buckets == NULL) {
 		free(t);
@@ -243,6 +243,34 @@ flow_evict_one(struct flow_table *t)
 	}
 }
 
+/*
+ * Doubles the bucket array once flows outnumber buckets, so that chains
+ * stay short while the array stays as small, and as cache-friendly, as the
+ * traffic allows.  When memory is short the table goes on with longer
+ * chains.
+ */
+static void
+grow_buckets(struct flow_table *t)
+{
+	struct flow **nb, *f, *next;
+	size_t i, n = t->nbuckets * 2, b;
+
+	nb = calloc(n, sizeof(*nb));
+	if (nb == NULL)
+		return;
+	for (i = 0; i < t->nbuckets; i++) {
+		for (f = t->buckets[i]; f != NULL; f = next) {
+			next = f->hnext;
+			b = f->hash & (n - 1);
+			f->hnext = nb[b];
+			nb[b] = f;
+		}
+	}
+	free(t->buckets);
+	t->buckets = nb;
+	t->nbuckets = n;
+}
+
 struct flow *
 flow_lookup(struct flow_table *t, const struct packet *pkt,
     const struct timeval *ts, int *from, bool *created)
@@ -265,6 +293,10 @@ flow_lookup(struct flow_table *t, const struct packet *pkt,
 	/* A new flow: make room first if the table is at its cap. */
 	if (t->count >= t->max_flows)
 		flow_evict_one(t);
+	if (t->count >= t->nbuckets) {
+		grow_buckets(t);
+		b = h & (t->nbuckets - 1);
+	}
 	f = flow_alloc(t);
 	if (f == NULL)
 		return NULL;

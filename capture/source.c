@@ -14,6 +14,8 @@
 
 /* Large enough for any frame on jumbo-frame links. */
 #define LIVE_SNAPLEN 262144
+/* stdio buffer for reading capture files. */
+#define FILE_BUFFER (1 << 20)
 /* Kernel buffer for bursts on a busy span port. */
 #define LIVE_BUFFER (64 << 20)
 /* How long a read may wait before checking for an interrupt. */
@@ -96,6 +98,7 @@ open_next_file(struct cap_source *src, char *err, size_t errsize)
 {
 	char ebuf[PCAP_ERRBUF_SIZE];
 	struct stat sb;
+	FILE *fp;
 
 	if (src->next_file >= src->nfiles)
 		return 0;
@@ -103,15 +106,19 @@ open_next_file(struct cap_source *src, char *err, size_t errsize)
 	src->packet_no = 0;
 	src->file_bytes =
 	    stat(src->current, &sb) == 0 ? (uint64_t)sb.st_size : 0;
+	/* Opened here so that reads can be large: fewer system calls. */
+	fp = fopen(src->current, "rb");
+	if (fp == NULL) {
+		snprintf(err, errsize, "%s: %s", src->current, strerror(errno));
+		return -1;
+	}
+	setvbuf(fp, NULL, _IOFBF, FILE_BUFFER);
 	ebuf[0] = '\0';
-	src->pcap = pcap_open_offline_with_tstamp_precision(
-	    src->current, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
+	src->pcap = pcap_fopen_offline_with_tstamp_precision(
+	    fp, PCAP_TSTAMP_PRECISION_MICRO, ebuf);
 	if (src->pcap == NULL) {
-		/* libpcap names the file itself when the system refused it. */
-		if (strncmp(ebuf, src->current, strlen(src->current)) == 0)
-			snprintf(err, errsize, "%s", ebuf);
-		else
-			snprintf(err, errsize, "%s: %s", src->current, ebuf);
+		fclose(fp);
+		snprintf(err, errsize, "%s: %s", src->current, ebuf);
 		return -1;
 	}
 	if (check_linktype(src, err, errsize) != 0 ||
