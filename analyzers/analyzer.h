@@ -13,6 +13,9 @@
  * called once more with PARSE_FULL and must consume something (typically by
  * discarding an overlong line); if it still does not, the engine drops the
  * waiting bytes and counts it.
+ *
+ * Analyzers of UDP protocols get each datagram whole, flagged
+ * PARSE_DATAGRAM, and nothing is kept between calls.
  */
 #ifndef PLAINSIGHT_ANALYZER_H
 #define PLAINSIGHT_ANALYZER_H
@@ -28,7 +31,8 @@ enum dir {
 	DIR_TO_CLIENT = 1, /* bytes the server sent */
 };
 
-#define PARSE_FULL 0x01 /* the waiting bytes reached bufmax */
+#define PARSE_FULL 0x01     /* the waiting bytes reached bufmax */
+#define PARSE_DATAGRAM 0x02 /* one whole UDP datagram: consume it all */
 
 struct analyzer {
 	const char *name;
@@ -63,6 +67,13 @@ extern const struct analyzer imap_analyzer;
 extern const struct analyzer pop3_analyzer;
 extern const struct analyzer tls_analyzer;
 extern const struct analyzer socks_analyzer;
+extern const struct analyzer http_analyzer;
+extern const struct analyzer ftp_analyzer;
+extern const struct analyzer telnet_analyzer;
+extern const struct analyzer ldap_analyzer;
+extern const struct analyzer snmp_analyzer;
+extern const struct analyzer mysql_analyzer;
+extern const struct analyzer pgsql_analyzer;
 
 /* The cleartext analyzer for a mail protocol, or NULL. */
 const struct analyzer *analyzer_for_proto(enum app_proto proto);

@@ -25,6 +25,9 @@ static const char *const app_proto_names[APP_MAX] = {
 	[APP_SIP] = "sip",
 	[APP_TELNET] = "telnet",
 	[APP_NNTP] = "nntp",
+	[APP_SNMP] = "snmp",
+	[APP_MYSQL] = "mysql",
+	[APP_POSTGRES] = "postgresql",
 };
 
 const char *
@@ -181,10 +184,15 @@ session_cleanup(struct session *s)
 	s->ncreds = s->creds_alloc = 0;
 }
 
-int
-session_add_credential(struct session *s, const struct timeval *seen,
+/*
+ * Adds a credential to s; an earlier one with the same mechanism, user and
+ * exposure is counted instead when any_outcome is true or it has no verdict
+ * yet.
+ */
+static int
+add_credential(struct session *s, const struct timeval *seen,
     const char *mechanism, const char *username, size_t userlen,
-    enum exposure exposure)
+    enum exposure exposure, bool any_outcome)
 {
 	struct credential *c;
 	char user[CRED_USER_MAX];
@@ -199,12 +207,11 @@ session_add_credential(struct session *s, const struct timeval *seen,
 			: mechanism[i]);
 	mech[i] = '\0';
 
-	/* The same login again (a client retrying) is counted, not kept. */
 	for (i = 0; i < s->ncreds; i++) {
 		c = &s->creds[i];
 		if (strcmp(c->mechanism, mech) == 0 &&
-		    strcmp(c->username, user) == 0 &&
-		    c->outcome == OUTCOME_UNKNOWN && c->exposure == exposure) {
+		    strcmp(c->username, user) == 0 && c->exposure == exposure &&
+		    (any_outcome || c->outcome == OUTCOME_UNKNOWN)) {
 			c->count++;
 			return (int)i;
 		}
@@ -224,6 +231,25 @@ session_add_credential(struct session *s, const struct timeval *seen,
 	c->outcome = OUTCOME_UNKNOWN;
 	c->count = 1;
 	return (int)s->ncreds++;
+}
+
+int
+session_add_credential(struct session *s, const struct timeval *seen,
+    const char *mechanism, const char *username, size_t userlen,
+    enum exposure exposure)
+{
+	/* The same login again before a verdict (a retry) is counted. */
+	return add_credential(
+	    s, seen, mechanism, username, userlen, exposure, false);
+}
+
+int
+session_add_repeated_credential(struct session *s, const struct timeval *seen,
+    const char *mechanism, const char *username, size_t userlen,
+    enum exposure exposure)
+{
+	return add_credential(
+	    s, seen, mechanism, username, userlen, exposure, true);
 }
 
 /*

@@ -35,6 +35,9 @@ enum app_proto {
 	APP_SIP,
 	APP_TELNET,
 	APP_NNTP,
+	APP_SNMP,
+	APP_MYSQL,
+	APP_POSTGRES,
 	APP_MAX,
 };
 
@@ -100,7 +103,8 @@ struct session {
 	uint8_t server_ip[16];
 	uint16_t client_port;
 	uint16_t server_port;
-	uint16_t vlan; /* outermost 802.1Q id, 0 if none */
+	uint16_t vlan;     /* outermost 802.1Q id, 0 if none */
+	uint8_t transport; /* IPPROTO_TCP or IPPROTO_UDP */
 
 	struct timeval first_seen;
 	struct timeval last_seen;
@@ -127,6 +131,7 @@ struct session {
 	char client_name[SESSION_NAME_MAX];      /* EHLO/HELO name, IMAP ID */
 	char auth_offered[SESSION_AUTHLIST_MAX]; /* mechanisms advertised */
 	bool login_disabled; /* IMAP LOGINDISABLED advertised */
+	char webmail[32];    /* webmail product a cleartext login went to */
 
 	struct credential *creds; /* ncreds of them, grown on demand */
 	unsigned int ncreds;
@@ -165,6 +170,16 @@ const char *starttls_result_name(enum starttls_result r); /* NULL: none */
 int session_add_credential(struct session *s, const struct timeval *seen,
     const char *mechanism, const char *username, size_t userlen,
     enum exposure exposure);
+
+/*
+ * Records a login that a protocol repeats on every request (HTTP sends its
+ * Authorization header each time): one credential per mechanism and user
+ * in a session, its count raised each time, whatever the outcomes.
+ * Returns its index, or -1 when the session is full (counted).
+ */
+int session_add_repeated_credential(struct session *s,
+    const struct timeval *seen, const char *mechanism, const char *username,
+    size_t userlen, enum exposure exposure);
 
 /*
  * Sets the outcome of credential cred (an index from
