@@ -1044,6 +1044,19 @@ worth_analysing(const struct flow *f)
 	return choice_from_ndpi(f, &c);
 }
 
+/*
+ * A connection seen first through a FIN or RST with data, and no SYN, is
+ * the tail of one that ended before (a late retransmission after its flow
+ * was closed): there is nothing to analyse in it.
+ */
+static bool
+closing_remnant(const struct flow *f, const struct packet *pkt)
+{
+	return (pkt->tcp_flags & (TCP_FIN | TCP_RST)) != 0 &&
+	    !((f->tcp_flags_seen[0] | f->tcp_flags_seen[1]) & TCP_SYN) &&
+	    f->packets[0] + f->packets[1] == 1;
+}
+
 /* Frees the analysis of a flow that will not be analysed. */
 static void
 analysis_drop(struct engine *e, struct flow *f, struct analysis *a)
@@ -1066,7 +1079,7 @@ tcp_packet(struct engine *e, struct flow *f, int from, const struct packet *pkt)
 	if (a == NULL && !(f->stage & STAGE_DECIDED) && pkt->payload_len > 0) {
 		if (f->client < 0)
 			guess_client(f, from, pkt->payload, pkt->payload_len);
-		if (!worth_analysing(f)) {
+		if (!worth_analysing(f) || closing_remnant(f, pkt)) {
 			f->stage |= STAGE_DECIDED;
 			return;
 		}

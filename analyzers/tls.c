@@ -59,6 +59,7 @@
 #define TLS_HT_SERVER_HELLO 2
 #define TLS_HT_RETRY_DRAFT 6
 #define TLS_HT_CERTIFICATE 11
+#define TLS_HT_SERVER_KEY_EXCHANGE 12
 
 /* SSLv2 message types (draft-hickman-netscape-ssl-00, appendix A). */
 #define SSL2_MT_ERROR 0
@@ -817,7 +818,32 @@ message_wanted(
 	if (!d->server)
 		return type == TLS_HT_CLIENT_HELLO && !p->facts.client_hello;
 	return type == TLS_HT_SERVER_HELLO ||
-	    (type == TLS_HT_CERTIFICATE && !p->facts.have_certificate);
+	    (type == TLS_HT_CERTIFICATE && !p->facts.have_certificate) ||
+	    (type == TLS_HT_SERVER_KEY_EXCHANGE && p->facts.group == 0 &&
+		p->facts.have_cipher);
+}
+
+/*
+ * ServerKeyExchange of an elliptic-curve suite (RFC 8422 section 5.4, and
+ * RFC 5489 section 2 for ECDHE_PSK, whose identity hint comes first): a
+ * named curve is the group the key exchange used, as key_share is in TLS
+ * 1.3.  Other exchanges say nothing of a group here.
+ */
+static void
+server_key_exchange(struct tls_parser *p, const uint8_t *b, size_t n)
+{
+	const struct tls_cipher *c = tls_cipher_lookup(p->facts.cipher);
+	struct rd r = { .p = b, .n = n };
+
+	if (c == NULL || strncmp(c->kex, "ECDH", 4) != 0)
+		return;
+	if (strcmp(c->kex, "ECDHE_PSK") == 0)
+		rd_take(&r, rd_u16(&r));
+	if (rd_u8(&r) != 3) /* named_curve */
+		return;
+	p->facts.group = rd_u16(&r);
+	if (r.bad)
+		p->facts.group = 0;
 }
 
 /* A whole message went by: read it if it was kept intact. */
@@ -856,6 +882,8 @@ message_end(struct tls_parser *p, struct tls_dir *d)
 		return;
 	else if (d->server && d->msg_type == TLS_HT_SERVER_HELLO)
 		server_hello(p, b, n);
+	else if (d->server && d->msg_type == TLS_HT_SERVER_KEY_EXCHANGE)
+		server_key_exchange(p, b, n);
 	else if (!d->server && d->msg_type == TLS_HT_CLIENT_HELLO)
 		client_hello(p, b, n);
 }

@@ -38,7 +38,7 @@ struct tls_facts {
 	uint16_t version;          /* negotiated version, 0 if unknown */
 	uint16_t cipher;           /* chosen cipher suite */
 	bool have_cipher;          /* cipher is valid */
-	uint16_t group;            /* key share group (TLS 1.3), 0 if none */
+	uint16_t group;            /* key exchange group, 0 if unknown */
 	char sni[TLS_SNI_MAX];     /* server_name, "" if none */
 	char alpn[TLS_ALPN_MAX];   /* server's ALPN choice, else client's 1st */
 	char ja3[TLS_JA3_HEX];     /* client fingerprint, hex MD5, "" if none */

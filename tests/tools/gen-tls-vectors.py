@@ -218,6 +218,14 @@ def expect(path, stream, port, seen):
         else:
             e["server_hello"] = True
 
+    # An elliptic-curve ServerKeyExchange names the group of TLS 1.2.
+    ske = tshark_rows(path, stream, " && tls.handshake.type==12", [
+        "tcp.srcport", "tls.handshake.server_named_curve"])
+    for r in ske:
+        if r["tls.handshake.server_named_curve"] and not e["group"]:
+            e["group"] = int(first(r["tls.handshake.server_named_curve"]),
+                             16)
+
     cert = tshark_rows(path, stream, " && tls.handshake.type==11", [
         "tcp.srcport", "tls.handshake.certificate"])
     for r in cert:

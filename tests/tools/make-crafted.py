@@ -32,7 +32,17 @@ from pcapcraft import (  # noqa: E402
     sll2_link, raw_link, null_link, loop_link, ethernet, ipv4,
     ipv4_fragments, udp, tcp, hop_by_hop, dest_opts, tls12_client_hello,
     tls12_server_flight, tls12_client_finish, tls12_server_finish,
-    tls12_app_data, tls12_close_notify)
+    tls12_app_data, tls12_close_notify, tls_record, tls_records,
+    tls_encrypted, filler, HRR_RANDOM, client_hello, server_hello,
+    certificate, server_key_exchange_ecdhe, server_key_exchange_dhe,
+    server_hello_done, new_session_ticket, client_key_exchange_rsa,
+    client_key_exchange_ecdhe, client_key_exchange_dhe, ext_server_name,
+    ext_alpn, ext_supported_groups, ext_ec_point_formats,
+    ext_signature_algorithms, ext_supported_versions, ext_selected_version,
+    ext_key_share_client, ext_key_share_server, ext_key_share_hrr,
+    ext_psk_key_exchange_modes, ext_renegotiation_info,
+    ext_extended_master_secret, ext_session_ticket, sslv2_client_hello,
+    sslv2_server_hello, sslv2_client_master_key, sslv2_encrypted)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULT_OUT = os.path.join(HERE, "..", "pcap", "crafted")
@@ -1392,6 +1402,626 @@ def pop3_stls_refused(out):
 
 
 # ---------------------------------------------------------------------------
+# TLS posture: versions, cipher suites, certificates, odd handshakes
+
+CERT_DIR = os.path.join(HERE, "..", "pcap", "crafted", "certs")
+WEB_SERVER = ("192.0.2.43", 443)
+
+# A browser-like TLS 1.2 offer and a TLS 1.3 one (RFC 8446 suites first).
+SUITES_12 = [0xC02F, 0xC030, 0xC02B, 0xC02C, 0xCCA8, 0xC013, 0xC014,
+             0x009C, 0x009D, 0x002F, 0x0035, 0x000A, 0x00FF]
+SUITES_13 = [0x1301, 0x1302, 0x1303] + SUITES_12[:-1]
+
+
+def cert(name):
+    """A DER certificate of tests/pcap/crafted/certs (see README.md
+    there)."""
+    with open(os.path.join(CERT_DIR, name + ".der"), "rb") as f:
+        return f.read()
+
+
+def tls_client_hello(label, version=0x0303, sni=None, alpn=None,
+                     suites=SUITES_12, tls13=False, shares=(0x001D,),
+                     extensions=True):
+    """A ClientHello message: SNI and ALPN when given, the usual TLS 1.2
+    extensions, and for tls13 a 32-byte legacy session id, key shares and
+    supported_versions (0x0304, 0x0303).  extensions=False sends none (SSL
+    3.0 and TLS 1.0 clients of old)."""
+    if not extensions:
+        return client_hello(version, suites, None, label)
+    exts = []
+    if sni:
+        exts.append(ext_server_name(sni))
+    exts += [ext_extended_master_secret(), ext_renegotiation_info(),
+             ext_supported_groups([0x001D, 0x0017, 0x0018]),
+             ext_ec_point_formats(), ext_session_ticket()]
+    if alpn:
+        exts.append(ext_alpn(alpn))
+    exts.append(ext_signature_algorithms())
+    sid = b""
+    if tls13:
+        exts += [ext_key_share_client(shares, label + "/share"),
+                 ext_psk_key_exchange_modes(),
+                 ext_supported_versions([0x0304, 0x0303])]
+        sid = filler(label + "/sid", 32)
+    return client_hello(version, suites, exts, label, session_id=sid)
+
+
+def tls_server_flight(label, version, suite, kex, certs, alpn=None,
+                      group=0x001D, dh_len=256, plain=False):
+    """ServerHello, Certificate (when certs), ServerKeyExchange (kex
+    "ecdhe", "dhe" or "dh_anon"; none for "rsa") and ServerHelloDone, as
+    handshake bytes.  Signatures name an algorithm from TLS 1.2 on.  plain
+    leaves the ServerHello without extensions, as a server must when the
+    client sent none."""
+    exts = [ext_renegotiation_info(), ext_ec_point_formats()]
+    if alpn:
+        exts.append(ext_alpn([alpn]))
+    if plain:
+        exts = None
+    msgs = server_hello(version, suite, exts, label,
+                        session_id=filler(label + "/sid", 32))
+    if certs:
+        msgs += certificate(certs)
+    sig_alg = 0x0804 if version >= 0x0303 else None
+    if kex == "ecdhe":
+        msgs += server_key_exchange_ecdhe(group, label + "/ske", sig_alg)
+    elif kex == "dhe":
+        msgs += server_key_exchange_dhe(dh_len, label + "/ske", sig_alg)
+    elif kex == "dh_anon":
+        msgs += server_key_exchange_dhe(dh_len, label + "/ske",
+                                        anonymous=True)
+    return msgs + server_hello_done()
+
+
+def tls_client_key_exchange(label, version, kex, group=0x001D, dh_len=256):
+    if kex == "ecdhe":
+        return client_key_exchange_ecdhe(group, label)
+    if kex in ("dhe", "dh_anon"):
+        return client_key_exchange_dhe(dh_len, label)
+    return client_key_exchange_rsa(label, ssl3=version == 0x0300)
+
+
+def tls12_like_session(conn, label, version, suite, kex, certs,
+                       hello=None, alpn=None, group=0x001D, dh_len=256,
+                       app=(("C", 120), ("S", 900)), close=True, plain=False,
+                       alerts=True):
+    """A full TLS 1.2-style handshake (also TLS 1.0/1.1 and SSL 3.0) on
+    conn, then application data of the given sizes and encrypted
+    close_notify alerts.  hello defaults to a TLS 1.2 offer for
+    www.example.net; plain says it had no extensions, so the server
+    answers without any and sends no session ticket; alerts=False closes
+    without close_notify."""
+    rec_hello = 0x0300 if version == 0x0300 else 0x0301
+    if hello is None:
+        hello = tls_client_hello(label + "/ch", sni="www.example.net")
+    conn.client(tls_record(22, hello, rec_hello))
+    conn.server(tls_record(22, tls_server_flight(
+        label + "/sh", version, suite, kex, certs, alpn, group, dh_len,
+        plain), version))
+    cke = tls_client_key_exchange(label + "/cke", version, kex, group,
+                                  dh_len)
+    conn.client(tls_record(22, cke, version) +
+                tls_record(20, b"\x01", version) +
+                tls_encrypted(22, label + "/cfin", 40, version))
+    ticket = b"" if plain else \
+        tls_record(22, new_session_ticket(label + "/nst"), version)
+    conn.server(ticket + tls_record(20, b"\x01", version) +
+                tls_encrypted(22, label + "/sfin", 40, version))
+    for i, (who, n) in enumerate(app):
+        conn.send(who == "C", tls_encrypted(23, "%s/app%d" % (label, i), n,
+                                            version))
+    if close:
+        if alerts:
+            conn.client(tls_encrypted(21, label + "/cclose", 26, version))
+            conn.server(tls_encrypted(21, label + "/sclose", 26, version))
+        conn.close()
+
+
+def tls13_session(conn, label, hello, suite=0x1301, group=0x001D,
+                  app=(("C", 90), ("S", 1400))):
+    """The TLS 1.3 flights after the ClientHello was sent: ServerHello
+    (supported_versions 0x0304, key share), a compatibility
+    ChangeCipherSpec and the encrypted EncryptedExtensions to Finished;
+    the client's ChangeCipherSpec and encrypted Finished; tickets,
+    application data and close_notify, all as application data records
+    (RFC 8446 section 5.2)."""
+    sid = hello[4 + 2 + 32 + 1:4 + 2 + 32 + 1 + 32]  # echo the session id
+    sh = server_hello(0x0303, suite,
+                      [ext_selected_version(0x0304),
+                       ext_key_share_server(group, label + "/sshare")],
+                      label + "/sh", session_id=sid)
+    conn.server(tls_record(22, sh) + tls_record(20, b"\x01") +
+                tls_encrypted(23, label + "/ee-fin", 2270))
+    conn.client(tls_record(20, b"\x01") +
+                tls_encrypted(23, label + "/cfin", 53))
+    conn.server(tls_encrypted(23, label + "/nst", 250))
+    for i, (who, n) in enumerate(app):
+        conn.send(who == "C", tls_encrypted(23, "%s/app%d" % (label, i), n))
+    conn.client(tls_encrypted(23, label + "/cclose", 19))
+    conn.server(tls_encrypted(23, label + "/sclose", 19))
+    conn.close()
+
+
+def _tls12_case(out, client, version, suite, kex, certs=None, server=None,
+                **kw):
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), client, server or WEB_SERVER)
+    conn.handshake()
+    if certs is None:
+        certs = [cert("www"), cert("ca")]
+    tls12_like_session(conn, out.rsplit("/", 1)[-1], version, suite, kex,
+                       certs, **kw)
+    cap.write_pcap(out + ".pcap")
+
+
+def tls_13_h2(out):
+    """TLS 1.3 to 192.0.2.43:443: ClientHello with SNI www.example.net,
+    ALPN h2 and http/1.1, an x25519 key share and supported_versions
+    0x0304/0x0303; ServerHello with TLS_AES_128_GCM_SHA256 and x25519,
+    encrypted flights, application data: the clean modern case."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.5.0.1", 45001), WEB_SERVER)
+    conn.handshake()
+    hello = tls_client_hello("tls-13-h2/ch", sni="www.example.net",
+                             alpn=["h2", "http/1.1"], suites=SUITES_13,
+                             tls13=True)
+    conn.client(tls_record(22, hello, 0x0301))
+    tls13_session(conn, "tls-13-h2", hello)
+    cap.write_pcap(out + ".pcap")
+
+
+def tls_12_ecdhe(out):
+    """TLS 1.2 with TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 and x25519; the
+    client offers ALPN h2 and http/1.1, the server picks http/1.1; a
+    certificate for www.example.net from the test CA; the clean TLS 1.2
+    case (also run under --tls-min TLSv1.3)."""
+    hello = tls_client_hello("tls-12-ecdhe/ch", sni="www.example.net",
+                             alpn=["h2", "http/1.1"])
+    _tls12_case(out, ("10.5.0.2", 45002), 0x0303, 0xC02F, "ecdhe",
+                hello=hello, alpn="http/1.1")
+
+
+def tls_12_rsa_kex(out):
+    """TLS 1.2 with TLS_RSA_WITH_AES_128_GCM_SHA256: RSA key transport,
+    no ServerKeyExchange, a 256-byte encrypted premaster secret."""
+    _tls12_case(out, ("10.5.0.3", 45003), 0x0303, 0x009C, "rsa")
+
+
+def tls_11_ecdhe(out):
+    """A TLS 1.1 client (hello version 0x0302, no supported_versions) and
+    a server agreeing on TLS 1.1 with TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA
+    (secp256r1; signatures without an algorithm field)."""
+    hello = tls_client_hello("tls-11-ecdhe/ch", version=0x0302,
+                             sni="www.example.net",
+                             suites=[0xC013, 0xC014, 0x002F, 0x0035, 0x000A,
+                                     0x00FF])
+    _tls12_case(out, ("10.5.0.4", 45004), 0x0302, 0xC013, "ecdhe",
+                hello=hello, group=0x0017)
+
+
+def tls_10_ecdhe(out):
+    """A TLS 1.0 client and server with TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA
+    (secp256r1): an outdated version and nothing else wrong (also run
+    under --tls-min TLSv1.0)."""
+    hello = tls_client_hello("tls-10-ecdhe/ch", version=0x0301,
+                             sni="www.example.net",
+                             suites=[0xC013, 0xC014, 0x002F, 0x0035, 0x000A,
+                                     0x00FF])
+    _tls12_case(out, ("10.5.0.5", 45005), 0x0301, 0xC013, "ecdhe",
+                hello=hello, group=0x0017)
+
+
+def tls_10_rc4(out):
+    """TLS 1.0 with TLS_RSA_WITH_RC4_128_SHA: old version, RC4 and RSA key
+    transport at once; the client sends no extensions at all."""
+    hello = tls_client_hello("tls-10-rc4/ch", version=0x0301,
+                             suites=[0x0005, 0x0004, 0x002F, 0x000A],
+                             extensions=False)
+    _tls12_case(out, ("10.5.0.6", 45006), 0x0301, 0x0005, "rsa",
+                hello=hello, plain=True)
+
+
+def tls_ssl3(out):
+    """SSL 3.0 (records and hellos 0x0300, no extensions) with
+    TLS_DHE_RSA_WITH_AES_128_CBC_SHA: a forward-secret, unbroken suite,
+    so only the version is wrong."""
+    hello = tls_client_hello("tls-ssl3/ch", version=0x0300,
+                             suites=[0x0033, 0x0039, 0x002F, 0x0035, 0x000A,
+                                     0x0005], extensions=False)
+    _tls12_case(out, ("10.5.0.7", 45007), 0x0300, 0x0033, "dhe",
+                hello=hello, plain=True)
+
+
+def tls_sslv2(out):
+    """SSL 2.0 on 443: CLIENT-HELLO version 0x0002 with seven cipher kinds,
+    SERVER-HELLO version 0x0002 with the www.example.net certificate and
+    two kinds, CLIENT-MASTER-KEY choosing SSL_CK_RC4_128_WITH_MD5
+    (0x010080), then encrypted CLIENT-FINISHED, SERVER-VERIFY,
+    SERVER-FINISHED and application data records."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.5.0.8", 45008), WEB_SERVER)
+    conn.handshake()
+    conn.client(sslv2_client_hello(0x0002, [0x010080, 0x020080, 0x030080,
+                                            0x040080, 0x050080, 0x060040,
+                                            0x0700C0], "tls-sslv2/ch"))
+    conn.server(sslv2_server_hello(cert("www"), [0x010080, 0x0700C0],
+                                   "tls-sslv2/sh"))
+    conn.client(sslv2_client_master_key(0x010080, "tls-sslv2/cmk") +
+                sslv2_encrypted("tls-sslv2/cfin", 33))
+    conn.server(sslv2_encrypted("tls-sslv2/sverify", 33) +
+                sslv2_encrypted("tls-sslv2/sfin", 33))
+    conn.client(sslv2_encrypted("tls-sslv2/app0", 136))
+    conn.server(sslv2_encrypted("tls-sslv2/app1", 1016))
+    conn.close()
+    cap.write_pcap(out + ".pcap")
+
+
+def tls_null_cipher(out):
+    """TLS 1.2 with TLS_ECDHE_RSA_WITH_NULL_SHA (0xc010): forward secret
+    key exchange, no encryption at all.  The connection ends with FINs
+    and no close_notify, whose bytes would be readable here."""
+    hello = tls_client_hello("tls-null-cipher/ch", sni="www.example.net",
+                             suites=[0xC010, 0xC02F, 0x00FF])
+    _tls12_case(out, ("10.5.0.9", 45009), 0x0303, 0xC010, "ecdhe",
+                hello=hello, alerts=False)
+
+
+def tls_export_cipher(out):
+    """TLS 1.0 with TLS_DHE_RSA_EXPORT_WITH_DES40_CBC_SHA (0x0014), a
+    512-bit DH group as export rules had it: forward secret, export
+    grade."""
+    hello = tls_client_hello("tls-export-cipher/ch", version=0x0301,
+                             suites=[0x0014, 0x0011, 0x0008, 0x0003],
+                             extensions=False)
+    _tls12_case(out, ("10.5.0.10", 45010), 0x0301, 0x0014, "dhe",
+                hello=hello, dh_len=64, plain=True)
+
+
+def tls_anon_dh(out):
+    """TLS 1.2 with TLS_DH_anon_WITH_AES_128_GCM_SHA256 (0x00a6): no
+    Certificate message, an unsigned ServerKeyExchange."""
+    hello = tls_client_hello("tls-anon-dh/ch", sni="www.example.net",
+                             suites=[0x00A6, 0x00A7, 0x00FF])
+    _tls12_case(out, ("10.5.0.11", 45011), 0x0303, 0x00A6, "dh_anon",
+                certs=[], hello=hello)
+
+
+def tls_3des(out):
+    """TLS 1.2 with TLS_RSA_WITH_3DES_EDE_CBC_SHA (0x000a): a 64-bit block
+    cipher and RSA key transport."""
+    hello = tls_client_hello("tls-3des/ch", sni="www.example.net",
+                             suites=[0x000A, 0x00FF])
+    _tls12_case(out, ("10.5.0.12", 45012), 0x0303, 0x000A, "rsa",
+                hello=hello)
+
+
+def tls_13_hrr(out):
+    """TLS 1.3 with a HelloRetryRequest: the client's first ClientHello
+    carries an x25519 share, the server asks for secp256r1 (HRR random,
+    selected_group 23) and sends a compatibility ChangeCipherSpec; the
+    client sends its own ChangeCipherSpec and a second ClientHello with a
+    secp256r1 share (same extension list, so the same JA3); the real
+    ServerHello picks TLS_AES_256_GCM_SHA384 and secp256r1."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.5.0.13", 45013), WEB_SERVER)
+    conn.handshake()
+    ch1 = tls_client_hello("tls-13-hrr/ch", sni="www.example.net",
+                           alpn=["h2", "http/1.1"], suites=SUITES_13,
+                           tls13=True, shares=(0x001D,))
+    conn.client(tls_record(22, ch1, 0x0301))
+    sid = ch1[4 + 2 + 32 + 1:4 + 2 + 32 + 1 + 32]
+    hrr = server_hello(0x0303, 0x1302, [ext_selected_version(0x0304),
+                                        ext_key_share_hrr(0x0017)],
+                       "tls-13-hrr/hrr", session_id=sid, random=HRR_RANDOM)
+    conn.server(tls_record(22, hrr) + tls_record(20, b"\x01"))
+    ch2 = tls_client_hello("tls-13-hrr/ch", sni="www.example.net",
+                           alpn=["h2", "http/1.1"], suites=SUITES_13,
+                           tls13=True, shares=(0x0017,))
+    conn.client(tls_record(20, b"\x01") + tls_record(22, ch2))
+    tls13_session_after_hrr(conn, "tls-13-hrr", sid)
+    cap.write_pcap(out + ".pcap")
+
+
+def tls13_session_after_hrr(conn, label, sid):
+    """ServerHello (secp256r1, TLS_AES_256_GCM_SHA384) and the encrypted
+    rest; no second compatibility ChangeCipherSpec from either side."""
+    sh = server_hello(0x0303, 0x1302,
+                      [ext_selected_version(0x0304),
+                       ext_key_share_server(0x0017, label + "/sshare")],
+                      label + "/sh", session_id=sid)
+    conn.server(tls_record(22, sh) +
+                tls_encrypted(23, label + "/ee-fin", 2270))
+    conn.client(tls_encrypted(23, label + "/cfin", 53))
+    conn.server(tls_encrypted(23, label + "/nst", 250))
+    conn.client(tls_encrypted(23, label + "/app0", 90))
+    conn.server(tls_encrypted(23, label + "/app1", 1400))
+    conn.client(tls_encrypted(23, label + "/cclose", 19))
+    conn.server(tls_encrypted(23, label + "/sclose", 19))
+    conn.close()
+
+
+def tls_split_client_hello(out):
+    """The TLS 1.2 ClientHello record (SNI www.example.net, ALPN h2 and
+    http/1.1) cut into six TCP segments at odd offsets: inside the record
+    header, inside the handshake header, in the middle of the random, of
+    the cipher list and of the server name.  The rest is the clean
+    ECDHE handshake."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.5.0.14", 45014), WEB_SERVER)
+    conn.handshake()
+    hello = tls_client_hello("tls-split-client-hello/ch",
+                             sni="www.example.net", alpn=["h2", "http/1.1"])
+    record = tls_record(22, hello, 0x0301)
+    name_at = record.index(b"www.example.net")
+    conn.client(record, splits=[3, 7, 23, 51, name_at + 5])
+    label = "tls-split-client-hello"
+    conn.server(tls_record(22, tls_server_flight(
+        label + "/sh", 0x0303, 0xC02F, "ecdhe", [cert("www"), cert("ca")])))
+    _tls12_finish(conn, label, 0x0303, "ecdhe")
+    cap.write_pcap(out + ".pcap")
+
+
+def _tls12_finish(conn, label, version, kex):
+    """The client's key exchange, both ChangeCipherSpec and Finished,
+    application data and close_notify of a TLS 1.2-style session."""
+    conn.client(tls_record(22, tls_client_key_exchange(label + "/cke",
+                                                       version, kex),
+                           version) +
+                tls_record(20, b"\x01", version) +
+                tls_encrypted(22, label + "/cfin", 40, version))
+    conn.server(tls_record(20, b"\x01", version) +
+                tls_encrypted(22, label + "/sfin", 40, version))
+    conn.client(tls_encrypted(23, label + "/app0", 120, version))
+    conn.server(tls_encrypted(23, label + "/app1", 900, version))
+    conn.client(tls_encrypted(21, label + "/cclose", 26, version))
+    conn.server(tls_encrypted(21, label + "/sclose", 26, version))
+    conn.close()
+
+
+def tls_split_records(out):
+    """Handshake messages split across TLS records (RFC 5246 section
+    6.2.1): the ClientHello in two records (the first 61 bytes of the
+    message, then the rest, in one TCP segment), and the server's
+    Certificate message straddling two records (ServerHello and the first
+    300 bytes of the Certificate, then the rest with ServerKeyExchange and
+    ServerHelloDone)."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.5.0.15", 45015), WEB_SERVER)
+    conn.handshake()
+    label = "tls-split-records"
+    hello = tls_client_hello(label + "/ch", sni="www.example.net",
+                             alpn=["h2", "http/1.1"])
+    conn.client(tls_records(22, hello, 0x0301, sizes=[61]))
+    flight = tls_server_flight(label + "/sh", 0x0303, 0xC02F, "ecdhe",
+                               [cert("www"), cert("ca")])
+    sh_len = 4 + int.from_bytes(flight[1:4], "big")
+    conn.server(tls_records(22, flight, 0x0303, sizes=[sh_len + 300]))
+    _tls12_finish(conn, label, 0x0303, "ecdhe")
+    cap.write_pcap(out + ".pcap")
+
+
+def _one_sided(out, client, keep_client):
+    """A clean TLS 1.2 ECDHE session of which only one direction was
+    captured: the other side's packets are built (sequence numbers move,
+    the kept side acknowledges them) but never written."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), client, WEB_SERVER)
+    label = out.rsplit("/", 1)[-1]
+    opts = struct.pack("!BBH", 2, 4, 1460)
+    if keep_client:
+        conn.emit(True, 0x02, conn.c.next_seq, options=opts)       # SYN
+    conn.c.next_seq += 1
+    if not keep_client:
+        conn.emit(False, 0x12, conn.s.next_seq, options=opts)      # SYN-ACK
+    conn.s.next_seq += 1
+    if keep_client:
+        conn.ack(True)
+    hello = tls_client_hello(label + "/ch", sni="www.example.net",
+                             alpn=["h2", "http/1.1"])
+    flight = tls_server_flight(label + "/sh", 0x0303, 0xC02F, "ecdhe",
+                               [cert("www"), cert("ca")])
+    steps = [
+        (True, tls_record(22, hello, 0x0301)),
+        (False, tls_record(22, flight)),
+        (True, tls_record(22, client_key_exchange_ecdhe(0x001D,
+                                                        label + "/cke")) +
+         tls_record(20, b"\x01") + tls_encrypted(22, label + "/cfin", 40)),
+        (False, tls_record(20, b"\x01") +
+         tls_encrypted(22, label + "/sfin", 40)),
+        (True, tls_encrypted(23, label + "/app0", 120)),
+        (False, tls_encrypted(23, label + "/app1", 900)),
+    ]
+    for from_client, data in steps:
+        segs = conn.segments(from_client, data)
+        if from_client == keep_client:
+            for seg in segs:
+                conn.put(seg)
+        else:
+            conn.ack(keep_client)
+    conn.fin(keep_client)
+    cap.write_pcap(out + ".pcap")
+
+
+def tls_client_only(out):
+    """Only the client's half of a clean TLS 1.2 session was captured:
+    SYN, ACK, ClientHello (SNI www.example.net, ALPN h2, http/1.1), ACKs
+    of server data never seen, ClientKeyExchange, ChangeCipherSpec,
+    Finished, application data, FIN."""
+    _one_sided(out, ("10.5.0.16", 45016), True)
+
+
+def tls_server_only(out):
+    """Only the server's half of a clean TLS 1.2 session was captured:
+    SYN-ACK, ServerHello (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256),
+    Certificate (www.example.net), ServerKeyExchange (x25519),
+    ServerHelloDone, ACKs, ChangeCipherSpec, Finished, application data,
+    FIN."""
+    _one_sided(out, ("10.5.0.17", 45017), False)
+
+
+def tls_alert_handshake_failure(out):
+    """A TLS 1.2 ClientHello offering only TLS_RSA_WITH_RC4_128_SHA and
+    TLS_RSA_WITH_3DES_EDE_CBC_SHA; the server answers with a fatal
+    handshake_failure alert in clear text (15 03 03 00 02 02 28) and
+    closes."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.5.0.18", 45018), WEB_SERVER)
+    conn.handshake()
+    hello = tls_client_hello("tls-alert-handshake-failure/ch",
+                             sni="www.example.net",
+                             suites=[0x0005, 0x000A])
+    conn.client(tls_record(22, hello, 0x0301))
+    conn.server(tls_record(21, b"\x02\x28"))
+    conn.close(client_first=False)
+    cap.write_pcap(out + ".pcap")
+
+
+def tls_no_server_hello(out):
+    """A TLS 1.2 ClientHello (SNI www.example.net) answered by a TLS
+    handshake record that holds only a HelloRequest (16 03 03 00 04 00 00
+    00 00), no ServerHello, no alert; the server then closes."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.5.0.28", 45032), WEB_SERVER)
+    conn.handshake()
+    hello = tls_client_hello("tls-no-server-hello/ch", sni="www.example.net")
+    conn.client(tls_record(22, hello, 0x0301))
+    conn.server(tls_record(22, b"\x00\x00\x00\x00"))
+    conn.close(client_first=False)
+    cap.write_pcap(out + ".pcap")
+
+
+def tls_cert_self_signed(out):
+    """TLS 1.2 ECDHE to www.example.net; the server's only certificate is
+    self-signed (subject = issuer, signed with its own key), names
+    www.example.net and is valid 2024-2034."""
+    _tls12_case(out, ("10.5.0.19", 45019), 0x0303, 0xC02F, "ecdhe",
+                certs=[cert("selfsigned")])
+
+
+def tls_cert_expired(out):
+    """TLS 1.2 ECDHE, SNI old.example.net; the certificate (from the test
+    CA, for old.example.net) was valid 2020-01-01 to 2021-01-01, the
+    capture is of 2024-03-01."""
+    hello = tls_client_hello("tls-cert-expired/ch", sni="old.example.net")
+    _tls12_case(out, ("10.5.0.20", 45020), 0x0303, 0xC02F, "ecdhe",
+                certs=[cert("expired"), cert("ca")], hello=hello)
+
+
+def tls_cert_name_mismatch(out):
+    """TLS 1.2 ECDHE, SNI www.example.org; the certificate's CN is
+    www.example.org but its only DNS subjectAltName is mail.example.net
+    (RFC 6125: with a DNS SAN present the CN is not a name)."""
+    hello = tls_client_hello("tls-cert-name-mismatch/ch",
+                             sni="www.example.org")
+    _tls12_case(out, ("10.5.0.21", 45021), 0x0303, 0xC02F, "ecdhe",
+                certs=[cert("mismatch"), cert("ca")], hello=hello)
+
+
+def tls_cert_wildcard(out):
+    """TLS 1.2 ECDHE, SNI mail.example.net; the certificate names
+    *.example.net (CN and DNS SAN): a matching wildcard."""
+    hello = tls_client_hello("tls-cert-wildcard/ch", sni="mail.example.net")
+    _tls12_case(out, ("10.5.0.22", 45022), 0x0303, 0xC02F, "ecdhe",
+                certs=[cert("wildcard"), cert("ca")], hello=hello)
+
+
+def tls_cert_wildcard_edges(out):
+    """Four TLS 1.2 ECDHE sessions testing name rules: SNI
+    a.mail.example.net and example.net against *.example.net (a wildcard
+    covers exactly one label), mail.example.org against m*.example.org (a
+    wildcard only as the whole left-most label), and legacy.example.net
+    against a certificate without subjectAltName whose CN is
+    legacy.example.net (the CN counts then)."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    cases = [("a.mail.example.net", "wildcard", 45023),
+             ("example.net", "wildcard", 45024),
+             ("mail.example.org", "partial-wildcard", 45025),
+             ("legacy.example.net", "cn-only", 45026)]
+    for sni, name, port in cases:
+        conn = TcpConn(cap, eth_link(), ("10.5.0.23", port), WEB_SERVER,
+                       isn_client=1000000 + port)
+        conn.handshake()
+        label = "tls-cert-wildcard-edges/%d" % port
+        hello = tls_client_hello(label + "/ch", sni=sni)
+        tls12_like_session(conn, label, 0x0303, 0xC02F, "ecdhe",
+                           [cert(name), cert("ca")], hello=hello)
+        cap.tick(1)
+    cap.write_pcap(out + ".pcap")
+
+
+def _starttls_rsa(out, client, server, ehlo):
+    """SMTP with STARTTLS, then TLS 1.2 with TLS_RSA_WITH_AES_128_GCM_SHA256
+    and a certificate for mail.example.net (SNI mail.example.net)."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), client, server)
+    conn.handshake()
+    conn.server(crlf("220 mail.example.net ESMTP Postfix"))
+    conn.client(crlf("EHLO " + ehlo))
+    conn.server(EHLO_STARTTLS)
+    conn.client(crlf("STARTTLS"))
+    conn.server(crlf("220 2.0.0 Ready to start TLS"))
+    label = out.rsplit("/", 1)[-1]
+    hello = tls_client_hello(label + "/ch", sni="mail.example.net")
+    tls12_like_session(conn, label, 0x0303, 0x009C, "rsa",
+                       [cert("mail"), cert("ca")], hello=hello,
+                       app=(("C", 25), ("S", 110), ("C", 60), ("S", 39),
+                            ("C", 6), ("S", 15)))
+    cap.write_pcap(out + ".pcap")
+
+
+def tls_starttls_587_rsa(out):
+    """Submission on 587: EHLO offers STARTTLS, STARTTLS, 220, then TLS 1.2
+    with TLS_RSA_WITH_AES_128_GCM_SHA256 (no forward secrecy) and
+    encrypted SMTP."""
+    _starttls_rsa(out, ("10.5.0.24", 45027), SMTP_SERVER4,
+                  "client.example.org")
+
+
+def tls_starttls_25_rsa(out):
+    """Relay on 25: the same upgrade between mail servers, TLS 1.2 with
+    TLS_RSA_WITH_AES_128_GCM_SHA256."""
+    _starttls_rsa(out, ("10.5.0.25", 45028), ("192.0.2.26", 25),
+                  "mta.example.org")
+
+
+def tls_993_answered_in_clear(out):
+    """A TLS 1.2 ClientHello (SNI imap.example.net) to port 993, answered
+    by a clear-text IMAP greeting without capabilities; the client gives
+    up and closes."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.5.0.26", 45029),
+                   ("203.0.113.143", 993))
+    conn.handshake()
+    hello = tls_client_hello("tls-993-answered-in-clear/ch",
+                             sni="imap.example.net")
+    conn.client(tls_record(22, hello, 0x0301))
+    conn.server(crlf("* OK mail.example.net IMAP4rev1 server ready"))
+    conn.close()
+    cap.write_pcap(out + ".pcap")
+
+
+def tls_port_4443(out):
+    """Two clean TLS 1.2 ECDHE sessions to 192.0.2.44:4443, a port that
+    names no protocol: the first offers no ALPN; the second offers h2 and
+    http/1.1 and the server picks h2."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    server = ("192.0.2.44", 4443)
+    for port, alpn in ((45030, None), (45031, "h2")):
+        conn = TcpConn(cap, eth_link(), ("10.5.0.27", port), server,
+                       isn_client=1000000 + port)
+        conn.handshake()
+        label = "tls-port-4443/%d" % port
+        hello = tls_client_hello(label + "/ch", sni="www.example.net",
+                                 alpn=["h2", "http/1.1"] if alpn else None)
+        tls12_like_session(conn, label, 0x0303, 0xC02F, "ecdhe",
+                           [cert("www"), cert("ca")], hello=hello,
+                           alpn=alpn)
+        cap.tick(1)
+    cap.write_pcap(out + ".pcap")
+
+
+# ---------------------------------------------------------------------------
 
 CASES = {
     "decode-ethernet": decode_ethernet,
@@ -1463,6 +2093,34 @@ CASES = {
     "pop3-auth-plain-ir": pop3_auth_plain_ir,
     "pop3-retr-trap": pop3_retr_trap,
     "pop3-stls-refused": pop3_stls_refused,
+    "tls-13-h2": tls_13_h2,
+    "tls-12-ecdhe": tls_12_ecdhe,
+    "tls-12-rsa-kex": tls_12_rsa_kex,
+    "tls-11-ecdhe": tls_11_ecdhe,
+    "tls-10-ecdhe": tls_10_ecdhe,
+    "tls-10-rc4": tls_10_rc4,
+    "tls-ssl3": tls_ssl3,
+    "tls-sslv2": tls_sslv2,
+    "tls-null-cipher": tls_null_cipher,
+    "tls-export-cipher": tls_export_cipher,
+    "tls-anon-dh": tls_anon_dh,
+    "tls-3des": tls_3des,
+    "tls-13-hrr": tls_13_hrr,
+    "tls-split-client-hello": tls_split_client_hello,
+    "tls-split-records": tls_split_records,
+    "tls-client-only": tls_client_only,
+    "tls-server-only": tls_server_only,
+    "tls-alert-handshake-failure": tls_alert_handshake_failure,
+    "tls-no-server-hello": tls_no_server_hello,
+    "tls-cert-self-signed": tls_cert_self_signed,
+    "tls-cert-expired": tls_cert_expired,
+    "tls-cert-name-mismatch": tls_cert_name_mismatch,
+    "tls-cert-wildcard": tls_cert_wildcard,
+    "tls-cert-wildcard-edges": tls_cert_wildcard_edges,
+    "tls-starttls-587-rsa": tls_starttls_587_rsa,
+    "tls-starttls-25-rsa": tls_starttls_25_rsa,
+    "tls-993-answered-in-clear": tls_993_answered_in_clear,
+    "tls-port-4443": tls_port_4443,
 }
 
 

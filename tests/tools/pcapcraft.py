@@ -22,6 +22,12 @@ The pieces, from the wire up:
               emitted in any order, retransmitted, overlapped with other
               bytes or never emitted (a capture gap that the peer's ACKs
               still cover), FIN, RST, and a start in the middle of the stream.
+  TLS         records and handshake messages of any version: a canned TLS
+              1.2 session (tls12_client_hello() and friends), and message
+              builders for SSL 2.0 to TLS 1.3 (client_hello(),
+              server_hello(), certificate(), server_key_exchange_*(),
+              client_key_exchange_*(), ext_*(), sslv2_*()) with filler for
+              keys, signatures and ciphertext.
 
 Example:
 
@@ -751,3 +757,267 @@ def tls12_app_data(label, n):
 
 def tls12_close_notify(label):
     return tls_record(21, filler(label, 26))
+
+
+# ---------------------------------------------------------------------------
+# TLS handshakes of any version, message by message (RFC 5246, RFC 8446,
+# RFC 6101 for SSL 3.0, the SSL 2.0 draft for SSL 2.0).  Each builder
+# returns the bytes of one handshake message (type and 24-bit length
+# included) or one extension; tls_records() wraps messages into records.
+# Keys, signatures and encrypted data are deterministic filler of the
+# right sizes: enough for a passive observer, nothing a peer would accept.
+
+# ServerHello.random of a HelloRetryRequest (RFC 8446 section 4.1.3).
+HRR_RANDOM = bytes.fromhex(
+    "CF21AD74E59A6111BE1D8C021E65B891C2A211167ABB8C5E079E09E2C8A8339C")
+
+# Key share and ECDHE point lengths by named group.
+GROUP_POINT_LEN = {0x0017: 65, 0x0018: 97, 0x001D: 32}
+
+
+def tls_ext(etype, body):
+    """One extension: type, 16-bit length, body."""
+    return _ext(etype, body)
+
+
+def _vec8(data):
+    return struct.pack("!B", len(data)) + data
+
+
+def _vec16(data):
+    return struct.pack("!H", len(data)) + data
+
+
+def _u16s(values):
+    return b"".join(struct.pack("!H", v) for v in values)
+
+
+def ext_server_name(name):
+    """server_name (0) with one host_name entry (RFC 6066 section 3)."""
+    host = name.encode()
+    return tls_ext(0, _vec16(b"\x00" + _vec16(host)))
+
+
+def ext_alpn(protocols):
+    """application_layer_protocol_negotiation (16), RFC 7301; a server
+    sends exactly one protocol."""
+    return tls_ext(16, _vec16(b"".join(_vec8(p.encode())
+                                       for p in protocols)))
+
+
+def ext_supported_groups(groups):
+    return tls_ext(10, _vec16(_u16s(groups)))
+
+
+def ext_ec_point_formats():
+    return tls_ext(11, b"\x01\x00")
+
+
+def ext_signature_algorithms(algs=(0x0403, 0x0804, 0x0401, 0x0503, 0x0805,
+                                   0x0501, 0x0806, 0x0601)):
+    return tls_ext(13, _vec16(_u16s(algs)))
+
+
+def ext_supported_versions(versions):
+    """supported_versions (43) as a client sends it: a list."""
+    return tls_ext(43, _vec8(_u16s(versions)))
+
+
+def ext_selected_version(version):
+    """supported_versions (43) as a server sends it: one version."""
+    return tls_ext(43, struct.pack("!H", version))
+
+
+def _key_share_entry(group, label):
+    n = GROUP_POINT_LEN[group]
+    key = filler(label, n)
+    if n != 32:
+        key = b"\x04" + key[1:]  # uncompressed point
+    return struct.pack("!H", group) + _vec16(key)
+
+
+def ext_key_share_client(groups, label):
+    """key_share (51) in a ClientHello: one entry per group."""
+    return tls_ext(51, _vec16(b"".join(
+        _key_share_entry(g, "%s/%d" % (label, g)) for g in groups)))
+
+
+def ext_key_share_server(group, label):
+    """key_share (51) in a ServerHello: the one entry chosen."""
+    return tls_ext(51, _key_share_entry(group, label))
+
+
+def ext_key_share_hrr(group):
+    """key_share (51) in a HelloRetryRequest: the selected group only."""
+    return tls_ext(51, struct.pack("!H", group))
+
+
+def ext_psk_key_exchange_modes():
+    return tls_ext(45, b"\x01\x01")  # psk_dhe_ke
+
+
+def ext_renegotiation_info():
+    return tls_ext(0xFF01, b"\x00")
+
+
+def ext_extended_master_secret():
+    return tls_ext(23, b"")
+
+
+def ext_session_ticket():
+    return tls_ext(35, b"")
+
+
+def client_hello(version, suites, exts, label, session_id=b""):
+    """A ClientHello message.  exts is a list of extensions in wire order,
+    or None for a hello without an extensions block (SSL 3.0 style)."""
+    body = struct.pack("!H", version) + filler(label + "/random", 32) + \
+        _vec8(session_id) + _vec16(_u16s(suites)) + b"\x01\x00"
+    if exts is not None:
+        body += _vec16(b"".join(exts))
+    return tls_handshake(1, body)
+
+
+def server_hello(version, suite, exts, label, session_id=b"", random=None):
+    """A ServerHello (or, with random=HRR_RANDOM, a HelloRetryRequest).
+    exts None leaves the extensions block out."""
+    if random is None:
+        random = filler(label + "/random", 32)
+    body = struct.pack("!H", version) + random + _vec8(session_id) + \
+        struct.pack("!HB", suite, 0)
+    if exts is not None:
+        body += _vec16(b"".join(exts))
+    return tls_handshake(2, body)
+
+
+def certificate(ders):
+    """A TLS 1.2 (and earlier) Certificate message: the chain, leaf first."""
+    chain = b"".join(len(d).to_bytes(3, "big") + d for d in ders)
+    return tls_handshake(11, len(chain).to_bytes(3, "big") + chain)
+
+
+def _signature(label, sig_alg, sig_len):
+    sig = _vec16(filler(label + "/sig", sig_len))
+    if sig_alg is None:  # TLS 1.0, 1.1 and SSL 3.0: no algorithm field
+        return sig
+    return struct.pack("!H", sig_alg) + sig
+
+
+def server_key_exchange_ecdhe(group, label, sig_alg=0x0804, sig_len=256):
+    """ServerKeyExchange for ECDHE (RFC 8422 section 5.4): named curve,
+    public point, signature; sig_alg None for TLS 1.0/1.1."""
+    n = GROUP_POINT_LEN[group]
+    point = filler(label + "/point", n)
+    if n != 32:
+        point = b"\x04" + point[1:]
+    params = struct.pack("!BH", 3, group) + _vec8(point)
+    return tls_handshake(12, params + _signature(label, sig_alg, sig_len))
+
+
+def server_key_exchange_dhe(p_len, label, sig_alg=0x0804, sig_len=256,
+                            anonymous=False):
+    """ServerKeyExchange for DHE (RFC 5246 section 7.4.3): dh_p, dh_g,
+    dh_Ys, then a signature unless anonymous; sig_alg None for TLS
+    1.0/1.1 and SSL 3.0."""
+    p = b"\xff" + filler(label + "/p", p_len - 2) + b"\xff"
+    ys = filler(label + "/ys", p_len)
+    params = _vec16(p) + _vec16(b"\x02") + _vec16(ys)
+    if anonymous:
+        return tls_handshake(12, params)
+    return tls_handshake(12, params + _signature(label, sig_alg, sig_len))
+
+
+def server_hello_done():
+    return tls_handshake(14, b"")
+
+
+def new_session_ticket(label, lifetime=7200, n=192):
+    """A TLS 1.2 NewSessionTicket (RFC 5077 section 3.3)."""
+    return tls_handshake(4, struct.pack("!I", lifetime) +
+                         _vec16(filler(label + "/ticket", n)))
+
+
+def client_key_exchange_rsa(label, n=256, ssl3=False):
+    """ClientKeyExchange for RSA key transport: the encrypted premaster
+    secret, without a length prefix in SSL 3.0."""
+    secret = filler(label + "/pms", n)
+    return tls_handshake(16, secret if ssl3 else _vec16(secret))
+
+
+def client_key_exchange_ecdhe(group, label):
+    n = GROUP_POINT_LEN[group]
+    point = filler(label + "/point", n)
+    if n != 32:
+        point = b"\x04" + point[1:]
+    return tls_handshake(16, _vec8(point))
+
+
+def client_key_exchange_dhe(y_len, label):
+    return tls_handshake(16, _vec16(filler(label + "/yc", y_len)))
+
+
+def tls_records(ctype, data, version=0x0303, sizes=None):
+    """data cut into records of the given content type; sizes gives the
+    lengths of the leading records (a handshake message may so straddle
+    two records, RFC 5246 section 6.2.1), the rest goes in one."""
+    out = b""
+    off = 0
+    for n in sizes or []:
+        if off >= len(data):
+            break
+        out += tls_record(ctype, data[off:off + n], version)
+        off += n
+    if off < len(data):
+        out += tls_record(ctype, data[off:], version)
+    return out
+
+
+def tls_encrypted(ctype, label, n, version=0x0303):
+    """A record of n bytes of filler standing for ciphertext (an
+    encrypted Finished, application data or alert)."""
+    return tls_record(ctype, filler(label, n), version)
+
+
+# SSL 2.0: records with a 2-byte header (high bit set, 15-bit length).
+
+def sslv2_record(body):
+    return struct.pack("!H", 0x8000 | len(body)) + body
+
+
+def sslv2_client_hello(version, specs, label, session_id=b""):
+    """CLIENT-HELLO (message type 1) in its record: version, lengths, the
+    3-byte cipher specs, session id, a 16-byte challenge.  Version 0x0002
+    is SSL 2.0 itself; 0x0300 and up make the compatible hello that TLS
+    clients used to send."""
+    spec_bytes = b"".join(s.to_bytes(3, "big") for s in specs)
+    challenge = filler(label + "/challenge", 16)
+    body = struct.pack("!BHHHH", 1, version, len(spec_bytes),
+                       len(session_id), len(challenge)) + spec_bytes + \
+        session_id + challenge
+    return sslv2_record(body)
+
+
+def sslv2_server_hello(cert_der, specs, label, version=0x0002):
+    """SERVER-HELLO (message type 4): no session-id hit, an X.509
+    certificate, the cipher specs the server accepts, a 16-byte
+    connection id."""
+    spec_bytes = b"".join(s.to_bytes(3, "big") for s in specs)
+    conn_id = filler(label + "/connid", 16)
+    body = struct.pack("!BBBHHHH", 4, 0, 1, version, len(cert_der),
+                       len(spec_bytes), len(conn_id)) + cert_der + \
+        spec_bytes + conn_id
+    return sslv2_record(body)
+
+
+def sslv2_client_master_key(kind, label, enc_len=256):
+    """CLIENT-MASTER-KEY (message type 2): the chosen cipher kind, no
+    clear key part, the master key encrypted to the server's RSA key, no
+    key argument (a stream cipher)."""
+    body = struct.pack("!B", 2) + kind.to_bytes(3, "big") + \
+        struct.pack("!HHH", 0, enc_len, 0) + filler(label + "/mk", enc_len)
+    return sslv2_record(body)
+
+
+def sslv2_encrypted(label, n):
+    """An SSL 2.0 record after the key exchange: MAC and ciphertext."""
+    return sslv2_record(filler(label, n))

@@ -6050,7 +6050,7 @@ static const struct tv_session tv_sessions[] = {
 	    ssl3_segs, ARRAY_SIZE(ssl3_segs),
 	    TLS_STREAM_TLS, TLS_STREAM_TLS,
 	    true, false, true, false, true,
-	    0x0300, 0x0300, 0xc011, true, 0, 0,
+	    0x0300, 0x0300, 0xc011, true, 23, 0,
 	    "", "",
 	    "f917ae2520ef9784557b0a3c02489c2c",
 	    "768,49172-49162-57-56-136-135-49167-49157-53-132-49170-49160"
@@ -6082,7 +6082,7 @@ static const struct tv_session tv_sessions[] = {
 	    tls11_segs, ARRAY_SIZE(tls11_segs),
 	    TLS_STREAM_TLS, TLS_STREAM_TLS,
 	    true, false, true, false, true,
-	    0x0302, 0x0302, 0xc013, true, 0, 0,
+	    0x0302, 0x0302, 0xc013, true, 23, 0,
 	    "", "",
 	    "5eb6e1fe80f696450a62a48bb3d6a965",
 	    "770,49172-49162-57-56-55-54-136-135-134-133-49167-49157-53-1"
@@ -6098,7 +6098,7 @@ static const struct tv_session tv_sessions[] = {
 	    tls12_segs, ARRAY_SIZE(tls12_segs),
 	    TLS_STREAM_TLS, TLS_STREAM_TLS,
 	    true, false, true, false, true,
-	    0x0303, 0x0303, 0xc02f, true, 0, 0,
+	    0x0303, 0x0303, 0xc02f, true, 23, 0,
 	    "", "",
 	    "c1a36e1a870786cc75edddc0009eaf3a",
 	    "771,49200-49196-49192-49188-49172-49162-163-159-107-106-57-5"
@@ -6115,7 +6115,7 @@ static const struct tv_session tv_sessions[] = {
 	    tls12_ecdhe_segs, ARRAY_SIZE(tls12_ecdhe_segs),
 	    TLS_STREAM_TLS, TLS_STREAM_TLS,
 	    true, false, true, false, true,
-	    0x0303, 0x0303, 0xc014, true, 0, 0,
+	    0x0303, 0x0303, 0xc014, true, 23, 0,
 	    "", "",
 	    "29d8afc9e0a4d38d138ec2643966815f",
 	    "771,49172-255,11-10-35-13-15,14-13-25-11-12-24-9-10-22-23-8-"
@@ -6128,7 +6128,7 @@ static const struct tv_session tv_sessions[] = {
 	    tls12_mutual_segs, ARRAY_SIZE(tls12_mutual_segs),
 	    TLS_STREAM_TLS, TLS_STREAM_TLS,
 	    true, false, true, false, true,
-	    0x0303, 0x0303, 0xc02f, true, 0, 0,
+	    0x0303, 0x0303, 0xc02f, true, 29, 0,
 	    "mail.test.example", "imap",
 	    "22558766122974704364c9c75c5cce0a",
 	    "771,49196-49200-159-52393-52392-52394-49195-49199-158-49188-"
