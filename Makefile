@@ -40,7 +40,7 @@ BUILD	?= build/release
 # Every module but the entry point goes into a static library that the unit
 # tests and fuzz targets link against.
 SRCS	:= $(wildcard capture/*.c analyzers/*.c storage/*.c report/*.c) \
-	   engine.c log.c mem.c util.c
+	   engine.c hll.c inventory.c log.c mem.c netset.c util.c
 OBJS	:= $(SRCS:%.c=$(BUILD)/%.o)
 LIB	:= $(BUILD)/libplainsight.a
 MAIN	:= $(BUILD)/plainsight.o
@@ -111,4 +111,4 @@ install: plainsight
 clean:
 	rm -rf build plainsight
 
--include $(OBJS:.o=.d) $(MAIN:.o=.d)
+-include $(OBJS:.o=.d) $(MAIN:.o=.d) $(UNIT_BINS:=.d)
