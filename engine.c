@@ -14,6 +14,7 @@
 #include "engine.h"
 
 #include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,13 +25,21 @@
 #include "capture/decode.h"
 #include "capture/flow.h"
 #include "capture/reasm.h"
+#include "inventory.h"
 #include "log.h"
 #include "mem.h"
+#include "netset.h"
 #include "util.h"
 
 /* Flow stage bits (struct flow stage). */
 #define STAGE_CLASSIFIED 0x01 /* nDPI has settled */
 #define STAGE_DECIDED 0x02    /* analysed or only counted, for good */
+#define STAGE_TLS 0x04        /* its session spoke TLS */
+
+/* The service inventory is written out this often, in capture seconds. */
+#define SERVICE_FLUSH_INTERVAL 60
+/* Services kept in memory between writes. */
+#define SERVICE_MAX 65536
 
 /* Bytes of an undecided flow kept for the analyzer it may get. */
 #define PENDING_MAX 8192
@@ -111,6 +120,8 @@ struct engine {
 	struct analysis_list active;   /* analyses still parsing */
 	struct analysis_list finished; /* analyses waiting for flow end */
 	struct classify_ring ring;
+	struct inventory *inv;
+	time_t last_service_flush;
 	struct timeval now; /* time of the packet in hand */
 	time_t last_expire;
 	uint64_t checksums_checked;
@@ -203,6 +214,14 @@ server_port(const struct flow *f)
 	return f->key.port[1 - f->client];
 }
 
+/* True when endpoint i of f lies in the internal networks. */
+static bool
+is_internal(const struct engine *e, const struct flow *f, int i)
+{
+	return e->cfg.internal != NULL &&
+	    netset_contains(e->cfg.internal, f->key.ip_version, f->key.addr[i]);
+}
+
 static void
 session_identify(struct analysis *a, uint16_t vlan)
 {
@@ -217,8 +236,11 @@ session_identify(struct analysis *a, uint16_t vlan)
 	s->client_port = f->key.port[c];
 	s->server_port = f->key.port[1 - c];
 	s->vlan = vlan;
+	s->transport = f->key.proto;
 	s->first_seen = f->first_seen;
 	s->starttls_offered = -1;
+	s->client_internal = (int8_t)is_internal(a->e, f, c);
+	s->server_internal = (int8_t)is_internal(a->e, f, 1 - c);
 }
 
 static struct analysis *
@@ -586,6 +608,10 @@ analysis_finish(struct engine *e, struct analysis *a)
 	list_unlink(&e->active, a);
 	a->finished = true;
 	list_append(&e->finished, a);
+	if (a->s.tls_spoken &&
+	    (a->s.tls != TLS_MODE_NONE ||
+		a->s.starttls_result == STARTTLS_RESULT_OK))
+		a->f->stage |= STAGE_TLS;
 	if (a->an != NULL)
 		a->an->end(a->state, &a->s);
 	if (a->held_an != NULL)
@@ -816,6 +842,112 @@ analysis_store(
 	e->stats.credentials += s->ncreds;
 }
 
+static int
+write_service(void *arg, const struct service *sv)
+{
+	struct engine *e = arg;
+
+	return store_service(e->cfg.store, sv);
+}
+
+/* Writes what the inventory counted since it was last written. */
+static void
+flush_services(struct engine *e)
+{
+	if (inventory_flush(e->inv, write_service, e) != 0 &&
+	    e->stats.store_errors++ == 0)
+		log_error("store", "%s", store_error(e->cfg.store));
+}
+
+/* The name of what f carried, as nDPI gave it or its port tells. */
+static const char *
+service_name(const struct engine *e, const struct flow *f, int server,
+    char *buf, size_t size)
+{
+	const char *name;
+
+	if ((f->stage & STAGE_CLASSIFIED) && classify_known(f))
+		return classify_name(e->cls, f, buf, size);
+	name = registry_service_name(f->key.port[server], f->key.proto);
+	return name != NULL ? name : "Unknown";
+}
+
+/*
+ * Raises cleartext_internal_service the first time an internal server is
+ * seen serving a protocol that carries secrets in the clear to an internal
+ * client (recommendation 2).
+ */
+static void
+cleartext_service_finding(
+    struct engine *e, struct service *sv, const struct inv_flow *fl)
+{
+	struct finding fd;
+	enum severity sev;
+	const char *what;
+
+	if (sv->reported || fl->encrypted || !fl->server_internal ||
+	    !fl->client_internal ||
+	    !findings_cleartext_protocol(sv->protocol, &sev, &what))
+		return;
+	sv->reported = true;
+	memset(&fd, 0, sizeof(fd));
+	fd.kind = "cleartext_internal_service";
+	fd.severity = sev;
+	fd.recommendation = 2;
+	fd.seen = fl->first_seen;
+	snprintf(fd.detail, sizeof(fd.detail),
+	    "%s served in clear text to internal clients: %s", sv->protocol,
+	    what);
+	if (store_service_finding(e->cfg.store, sv, &fd) != 0) {
+		if (e->stats.store_errors++ == 0)
+			log_error("store", "%s", store_error(e->cfg.store));
+		return;
+	}
+	e->stats.findings++;
+}
+
+/*
+ * Counts an ended flow in the service inventory.  Flows that carried no
+ * payload (refused connections, scans, SYN floods) are not services.
+ */
+static void
+count_service(struct engine *e, struct flow *f)
+{
+	struct inv_flow fl;
+	struct service *sv;
+	char name[SERVICE_PROTO_MAX];
+	int c = f->client < 0 ? 0 : f->client;
+
+	if (f->bytes[0] + f->bytes[1] == 0)
+		return;
+	memset(&fl, 0, sizeof(fl));
+	fl.ip_version = f->key.ip_version;
+	fl.server_ip = f->key.addr[1 - c];
+	fl.client_ip = f->key.addr[c];
+	fl.server_port = f->key.port[1 - c];
+	fl.transport = f->key.proto;
+	fl.protocol = service_name(e, f, 1 - c, name, sizeof(name));
+	fl.first_seen = f->first_seen;
+	fl.last_seen = f->last_seen;
+	fl.bytes = f->bytes[0] + f->bytes[1];
+	fl.encrypted = (f->stage & STAGE_TLS) ||
+	    ((f->stage & STAGE_CLASSIFIED) && classify_encrypted(e->cls, f));
+	fl.server_internal = is_internal(e, f, 1 - c);
+	fl.client_internal = is_internal(e, f, c);
+
+	sv = inventory_add(e->inv, &fl);
+	if (sv == NULL && inventory_full(e->inv)) {
+		flush_services(e);
+		inventory_clear(e->inv);
+		sv = inventory_add(e->inv, &fl);
+	}
+	if (sv == NULL) {
+		e->stats.alloc_failures++;
+		return;
+	}
+	cleartext_service_finding(e, sv, &fl);
+}
+
 /* Called by the flow table before a flow is recycled. */
 static void
 flow_ended(void *arg, struct flow *f, enum flow_end why)
@@ -827,19 +959,20 @@ flow_ended(void *arg, struct flow *f, enum flow_end why)
 		classify_giveup(e->cls, f);
 		f->stage |= STAGE_CLASSIFIED;
 	}
-	if (a == NULL)
-		return;
-	if (!a->finished) {
-		a->in_reasm = true;
-		reasm_flush(&a->r);
-		a->in_reasm = false;
-		if (!a->decided && !a->finished)
-			settle_now(e, f, a);
+	if (a != NULL) {
+		if (!a->finished) {
+			a->in_reasm = true;
+			reasm_flush(&a->r);
+			a->in_reasm = false;
+			if (!a->decided && !a->finished)
+				settle_now(e, f, a);
+		}
+		analysis_finish(e, a);
+		if (a->decided)
+			analysis_store(e, f, a, why);
+		analysis_free(e, f, a);
 	}
-	analysis_finish(e, a);
-	if (a->decided)
-		analysis_store(e, f, a, why);
-	analysis_free(e, f, a);
+	count_service(e, f);
 }
 
 /*
@@ -928,6 +1061,12 @@ engine_new(const struct engine_config *cfg)
 
 	/* nDPI's tables are there for good: the budget is for traffic. */
 	e->mem_base = mem_used();
+	e->inv = inventory_new(SERVICE_MAX);
+	if (e->inv == NULL) {
+		log_error("engine", "out of memory");
+		engine_free(e);
+		return NULL;
+	}
 	return e;
 }
 
@@ -940,6 +1079,7 @@ engine_finish(struct engine *e)
 	e->stats.flows = e->flow_stats.created;
 	flow_table_free(e->flows);
 	e->flows = NULL;
+	flush_services(e);
 }
 
 void
@@ -948,6 +1088,7 @@ engine_free(struct engine *e)
 	if (e == NULL)
 		return;
 	flow_table_free(e->flows);
+	inventory_free(e->inv);
 	classify_free(e->cls);
 	free(e->ring.slot);
 	free(e);
@@ -1141,6 +1282,20 @@ count_decode(struct engine *e, enum decode_result r)
 	}
 }
 
+/*
+ * The client of a UDP flow: the side that sent first, unless it sent from
+ * a service port to an ephemeral one (a reply whose request was missed).
+ */
+static int8_t
+udp_client(const struct flow *f, int from)
+{
+	uint16_t mine = f->key.port[from], theirs = f->key.port[1 - from];
+
+	if (mine < 1024 && theirs >= 1024)
+		return (int8_t)(1 - from);
+	return (int8_t)from;
+}
+
 /* Checks the memory budget after each packet, when nothing is in flight. */
 static void
 check_budget(struct engine *e)
@@ -1171,6 +1326,11 @@ engine_packet(struct engine *e, int dlt, const struct timeval *ts,
 	if (ts->tv_sec != e->last_expire) {
 		e->last_expire = ts->tv_sec;
 		flow_expire(e->flows, ts);
+		if (ts->tv_sec - e->last_service_flush >=
+		    SERVICE_FLUSH_INTERVAL) {
+			e->last_service_flush = ts->tv_sec;
+			flush_services(e);
+		}
 	}
 
 	r = cap_decode(dlt, frame, caplen, wirelen, &pkt);
@@ -1187,7 +1347,7 @@ engine_packet(struct engine *e, int dlt, const struct timeval *ts,
 	if (f == NULL)
 		return;
 	if (created)
-		f->client = -1;
+		f->client = pkt.proto == IPPROTO_UDP ? udp_client(f, from) : -1;
 	f->packets[from]++;
 	f->bytes[from] += pkt.payload_len;
 

@@ -29,6 +29,7 @@ struct engine_config {
 	size_t reasm_dir_cap; /* bytes held per direction of a flow */
 	enum checksum_mode checksum;
 	struct findings_policy policy; /* what counts as a finding */
+	const struct netset *internal; /* internal networks; borrowed */
 	struct store *store;           /* where sessions go; borrowed */
 };
 

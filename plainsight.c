@@ -26,6 +26,7 @@
 #include "capture/source.h"
 #include "engine.h"
 #include "log.h"
+#include "netset.h"
 #include "report/report.h"
 #include "storage/store.h"
 #include "util.h"
@@ -58,6 +59,10 @@ static const char usage_text[] =
     "      --checksum MODE    auto (default), on or off\n"
     "      --tls-min VERSION  lowest acceptable TLS version (default "
     "TLSv1.2)\n"
+    "      --internal NETS    internal networks: CIDRs separated by commas,\n"
+    "                         or @FILE listing them (repeatable; default\n"
+    "                         RFC 1918, RFC 6598, loopback, link-local, "
+    "ULA)\n"
     "      --max-flows N      flows tracked at once (default 500000)\n"
     "      --max-memory MB    memory for reassembly and buffers (default "
     "128)\n"
@@ -76,6 +81,8 @@ struct capture_opts {
 	const char *user;
 	enum checksum_mode checksum;
 	struct findings_policy policy;
+	struct netset internal;
+	bool internal_given;
 	size_t max_flows;
 	size_t max_memory;
 	bool quiet;
@@ -226,6 +233,22 @@ check_filter(const char *filter)
 	pcap_close(p);
 }
 
+/* --internal: networks given inline, or in a file named after '@'. */
+static void
+add_internal(struct capture_opts *o, const char *arg)
+{
+	char err[256];
+	int rc;
+
+	o->internal_given = true;
+	if (arg[0] == '@')
+		rc = netset_add_file(&o->internal, arg + 1, err, sizeof(err));
+	else
+		rc = netset_add(&o->internal, arg, err, sizeof(err));
+	if (rc != 0)
+		usage_error("--internal: %s", err);
+}
+
 static void
 parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 {
@@ -239,6 +262,7 @@ parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 		{ "max-flows", required_argument, NULL, 'F' },
 		{ "max-memory", required_argument, NULL, 'M' },
 		{ "tls-min", required_argument, NULL, 'T' },
+		{ "internal", required_argument, NULL, 'N' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -291,6 +315,9 @@ parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			    parse_size(optarg, "--max-memory", 16, 1 << 20)
 			    << 20;
 			break;
+		case 'N':
+			add_internal(o, optarg);
+			break;
 		case 'T':
 			o->policy.tls_min = findings_tls_version(optarg);
 			if (o->policy.tls_min == 0)
@@ -319,6 +346,8 @@ parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			    "not both");
 	if (o->filter != NULL)
 		check_filter(o->filter);
+	if (!o->internal_given && netset_add_defaults(&o->internal) != 0)
+		usage_error("cannot set the default internal networks");
 }
 
 /* A description of the input for the runs table. */
@@ -502,6 +531,7 @@ cmd_capture(int argc, char **argv)
 	cfg.reasm_dir_cap = REASM_DIR_CAP;
 	cfg.checksum = o.checksum;
 	cfg.policy = o.policy;
+	cfg.internal = &o.internal;
 	cfg.store = r.store;
 	r.eng = engine_new(&cfg);
 	if (r.eng == NULL)
@@ -525,6 +555,7 @@ out:
 	engine_free(r.eng);
 	cap_source_free(r.src);
 	store_close(r.store);
+	netset_cleanup(&o.internal);
 	return status;
 }
 

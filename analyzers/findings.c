@@ -351,6 +351,75 @@ findings_tls_version(const char *name)
 	return 0;
 }
 
+/*
+ * Protocols that carry passwords, mail, files or data in the clear unless
+ * wrapped in TLS, by the name nDPI gives them; rlogin, rsh and rexec, which
+ * nDPI does not know, by their service names.  Severity reflects what an
+ * eavesdropper on an internal link gets.
+ */
+static const struct {
+	const char *protocol;
+	enum severity severity;
+	const char *what;
+} cleartext_protocols[] = {
+	{ "HTTP", SEVERITY_HIGH, "web traffic: logins, cookies, pages" },
+	{ "HTTP_Proxy", SEVERITY_HIGH, "proxied web traffic and logins" },
+	{ "FTP_CONTROL", SEVERITY_HIGH, "FTP logins and commands" },
+	{ "FTP_DATA", SEVERITY_MEDIUM, "files transferred by FTP" },
+	{ "TFTP", SEVERITY_MEDIUM, "files, often device configurations" },
+	{ "Telnet", SEVERITY_HIGH, "remote shell sessions and logins" },
+	{ "rlogin", SEVERITY_HIGH, "remote shell sessions" },
+	{ "rsh", SEVERITY_HIGH, "remote commands" },
+	{ "rexec", SEVERITY_HIGH, "remote commands and passwords" },
+	{ "LDAP", SEVERITY_HIGH, "directory binds and queries" },
+	{ "SNMP", SEVERITY_MEDIUM, "community strings and device data" },
+	{ "Syslog", SEVERITY_LOW, "log messages" },
+	{ "IMAP", SEVERITY_HIGH, "mailbox logins and mail" },
+	{ "POP3", SEVERITY_HIGH, "mailbox logins and mail" },
+	{ "SMTP", SEVERITY_MEDIUM, "mail, and logins where clients submit" },
+	{ "MySQL", SEVERITY_HIGH, "database logins and data" },
+	{ "PostgreSQL", SEVERITY_HIGH, "database logins and data" },
+	{ "MsSQL-TDS", SEVERITY_HIGH, "database logins and data" },
+	{ "Oracle", SEVERITY_HIGH, "database logins and data" },
+	{ "Redis", SEVERITY_HIGH, "cache contents and AUTH passwords" },
+	{ "Memcached", SEVERITY_MEDIUM, "cache contents" },
+	{ "MongoDB", SEVERITY_HIGH, "database logins and data" },
+	{ "Cassandra", SEVERITY_MEDIUM, "database data" },
+	{ "NFS", SEVERITY_MEDIUM, "files" },
+	{ "SMBv1", SEVERITY_HIGH, "files and crackable logins" },
+	{ "SMBv23", SEVERITY_MEDIUM, "files, unless share encryption is on" },
+	{ "VNC", SEVERITY_HIGH, "remote desktops and crackable logins" },
+	{ "SIP", SEVERITY_MEDIUM, "call set-up and digest logins" },
+	{ "Jabber", SEVERITY_MEDIUM, "chat messages and logins" },
+	{ "IRC", SEVERITY_LOW, "chat messages" },
+	{ "MQTT", SEVERITY_MEDIUM, "messages and logins" },
+	{ "AMQP", SEVERITY_MEDIUM, "messages and logins" },
+	{ "AJP", SEVERITY_MEDIUM, "web traffic behind a proxy" },
+	{ "RTSP", SEVERITY_LOW, "stream control" },
+};
+
+bool
+findings_cleartext_protocol(const char *protocol, enum severity *sev,
+    const char **what)
+{
+	size_t i, len;
+
+	/* "HTTP.Google": the part before the dot is the protocol. */
+	len = strcspn(protocol, ".");
+	for (i = 0; i < sizeof(cleartext_protocols) /
+		    sizeof(cleartext_protocols[0]);
+	     i++) {
+		if (strlen(cleartext_protocols[i].protocol) == len &&
+		    strncmp(cleartext_protocols[i].protocol, protocol, len) ==
+			0) {
+			*sev = cleartext_protocols[i].severity;
+			*what = cleartext_protocols[i].what;
+			return true;
+		}
+	}
+	return false;
+}
+
 const char *
 tls_alert_name(uint8_t d)
 {

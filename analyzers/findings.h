@@ -12,6 +12,7 @@
 #ifndef PLAINSIGHT_FINDINGS_H
 #define PLAINSIGHT_FINDINGS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/time.h>
@@ -58,6 +59,15 @@ size_t findings_evaluate(const struct session *s,
  * "SSLv3"...), or 0 when the name is unknown.
  */
 uint16_t findings_tls_version(const char *name);
+
+/*
+ * Whether protocol (as nDPI names it, or a service name for ports nDPI does
+ * not know) carries sensitive data in the clear when it is not wrapped in
+ * TLS: if so, returns true with the severity of serving it to internal
+ * clients and a short description of what it exposes.
+ */
+bool findings_cleartext_protocol(const char *protocol, enum severity *sev,
+    const char **what);
 
 /* The name of TLS alert description d (RFC 8446 section 6), or NULL. */
 const char *tls_alert_name(uint8_t d);

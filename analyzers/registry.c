@@ -3,6 +3,7 @@
  */
 #include "analyzers/registry.h"
 
+#include <netinet/in.h>
 #include <string.h>
 
 #include "util.h"
@@ -165,6 +166,24 @@ registry_tls_inner(const char *alpn, uint16_t server_port, enum app_proto ndpi)
 	if (ndpi != APP_UNKNOWN)
 		return ndpi;
 	return APP_TLS;
+}
+
+const char *
+registry_service_name(uint16_t port, uint8_t transport)
+{
+	/* RFC 1282 and the BSD r-commands: TCP only. */
+	if (transport != IPPROTO_TCP)
+		return NULL;
+	switch (port) {
+	case 512:
+		return "rexec";
+	case 513:
+		return "rlogin";
+	case 514:
+		return "rsh";
+	default:
+		return NULL;
+	}
 }
 
 const struct analyzer *

@@ -47,6 +47,12 @@ bool registry_is_greeting(const uint8_t *p, size_t n);
 enum app_proto registry_tls_inner(
     const char *alpn, uint16_t server_port, enum app_proto ndpi);
 
+/*
+ * The service registered on a port for protocols nDPI does not name
+ * ("rlogin", "rsh", "rexec"), or NULL.
+ */
+const char *registry_service_name(uint16_t port, uint8_t transport);
+
 /* The analyzer for a choice: TLS first when implicit, or NULL. */
 const struct analyzer *registry_analyzer(const struct app_choice *choice);
 

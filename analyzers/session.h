@@ -103,8 +103,10 @@ struct session {
 	uint8_t server_ip[16];
 	uint16_t client_port;
 	uint16_t server_port;
-	uint16_t vlan;     /* outermost 802.1Q id, 0 if none */
-	uint8_t transport; /* IPPROTO_TCP or IPPROTO_UDP */
+	uint16_t vlan;          /* outermost 802.1Q id, 0 if none */
+	uint8_t transport;      /* IPPROTO_TCP or IPPROTO_UDP */
+	int8_t client_internal; /* in --internal networks; -1: not set */
+	int8_t server_internal;
 
 	struct timeval first_seen;
 	struct timeval last_seen;

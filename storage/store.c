@@ -19,7 +19,10 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <netinet/in.h>
+
 #include "analyzers/tls_ciphers.h"
+#include "hll.h"
 #include "util.h"
 
 /* Sessions per transaction while reading fast from files. */
@@ -142,6 +145,34 @@ static const char *const store_migrations[] = {
 	" sessions INTEGER NOT NULL DEFAULT 0"
 	");"
 	"CREATE INDEX sessions_tls_version ON sessions(tls_version);",
+
+	/* 3: internal and external, the service inventory. */
+	"ALTER TABLE sessions ADD COLUMN client_internal INTEGER;"
+	"ALTER TABLE sessions ADD COLUMN server_internal INTEGER;"
+	"ALTER TABLE findings ADD COLUMN server_ip TEXT;"
+	"ALTER TABLE findings ADD COLUMN server_port INTEGER;"
+	"ALTER TABLE findings ADD COLUMN protocol TEXT;"
+	"UPDATE findings SET (server_ip, server_port, protocol) ="
+	" (SELECT s.server_ip, s.server_port, s.protocol FROM sessions s"
+	" WHERE s.id = findings.session_id);"
+	"CREATE TABLE services ("
+	" server_ip TEXT NOT NULL,"
+	" server_port INTEGER NOT NULL,"
+	" transport TEXT NOT NULL,"
+	" protocol TEXT NOT NULL,"
+	" server_internal INTEGER NOT NULL,"
+	" first_seen TEXT NOT NULL,"
+	" last_seen TEXT NOT NULL,"
+	" sessions INTEGER NOT NULL,"
+	" encrypted_sessions INTEGER NOT NULL,"
+	" encrypted INTEGER NOT NULL,"
+	" internal_sessions INTEGER NOT NULL,"
+	" clients INTEGER NOT NULL,"
+	" clients_sketch BLOB,"
+	" bytes INTEGER NOT NULL,"
+	" PRIMARY KEY (server_ip, server_port, transport, protocol)"
+	");"
+	"CREATE INDEX findings_server ON findings(server_ip, server_port);",
 };
 
 /*
@@ -186,7 +217,9 @@ static const char *const store_migrations[] = {
 	X(TLS_KEY_EXCHANGE, tls_key_exchange)                                  \
 	X(TLS_GROUP, tls_group)                                                \
 	X(TLS_ALERT, tls_alert)                                                \
-	X(CERTIFICATE, certificate)
+	X(CERTIFICATE, certificate)                                            \
+	X(CLIENT_INTERNAL, client_internal)                                    \
+	X(SERVER_INTERNAL, server_internal)
 
 /* The same for a certificate row. */
 #define CERTIFICATE_COLUMNS(X)                                                 \
@@ -228,6 +261,7 @@ enum store_stmt {
 	STMT_CREDENTIAL,
 	STMT_FINDING,
 	STMT_CERTIFICATE,
+	STMT_SERVICE,
 	STMT_COUNT,
 };
 
@@ -237,8 +271,31 @@ static const char *const store_sql[STMT_COUNT] = {
 			    " protocol, mechanism, username, exposure,"
 			    " outcome, count) VALUES (?,?,?,?,?,?,?,?)",
 	[STMT_FINDING] = "INSERT INTO findings (session_id, seen, kind,"
-			 " severity, recommendation, detail)"
-			 " VALUES (?,?,?,?,?,?)",
+			 " severity, recommendation, detail, server_ip,"
+			 " server_port, protocol) VALUES (?,?,?,?,?,?,?,?,?)",
+	[STMT_SERVICE] =
+	    "INSERT INTO services (server_ip, server_port, transport,"
+	    " protocol, server_internal, first_seen, last_seen, sessions,"
+	    " encrypted_sessions, encrypted, internal_sessions, clients,"
+	    " clients_sketch, bytes)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?8 = ?9, ?10,"
+	    " hll_count(?11), ?11, ?12)"
+	    " ON CONFLICT (server_ip, server_port, transport, protocol)"
+	    " DO UPDATE SET server_internal = excluded.server_internal,"
+	    " first_seen = min(first_seen, excluded.first_seen),"
+	    " last_seen = max(last_seen, excluded.last_seen),"
+	    " sessions = sessions + excluded.sessions,"
+	    " encrypted_sessions = encrypted_sessions +"
+	    " excluded.encrypted_sessions,"
+	    " encrypted = sessions + excluded.sessions ="
+	    " encrypted_sessions + excluded.encrypted_sessions,"
+	    " internal_sessions = internal_sessions +"
+	    " excluded.internal_sessions,"
+	    " clients_sketch = hll_merge(clients_sketch,"
+	    " excluded.clients_sketch),"
+	    " clients = hll_count(hll_merge(clients_sketch,"
+	    " excluded.clients_sketch)),"
+	    " bytes = bytes + excluded.bytes",
 };
 
 struct store {
@@ -372,6 +429,42 @@ migrate(struct store *st)
 }
 
 /*
+ * SQL functions over HyperLogLog sketches stored as blobs: hll_merge(a, b)
+ * unites two, hll_count(a) estimates a count.  A NULL or odd-sized blob
+ * counts as empty.
+ */
+static void
+sketch_of(sqlite3_value *v, struct hll *h)
+{
+	hll_init(h);
+	if (sqlite3_value_type(v) == SQLITE_BLOB &&
+	    sqlite3_value_bytes(v) == (int)sizeof(h->reg))
+		memcpy(h->reg, sqlite3_value_blob(v), sizeof(h->reg));
+}
+
+static void
+sql_hll_merge(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct hll a, b;
+
+	(void)argc;
+	sketch_of(argv[0], &a);
+	sketch_of(argv[1], &b);
+	hll_merge(&a, &b);
+	sqlite3_result_blob(ctx, a.reg, sizeof(a.reg), SQLITE_TRANSIENT);
+}
+
+static void
+sql_hll_count(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct hll h;
+
+	(void)argc;
+	sketch_of(argv[0], &h);
+	sqlite3_result_int64(ctx, (sqlite3_int64)hll_count(&h));
+}
+
+/*
  * Builds "INSERT INTO table (a, b, ...) VALUES (?1, ?2, ...)tail" into buf:
  * the placeholder of column i is ?i+1, whatever the list holds.
  */
@@ -409,6 +502,13 @@ prepare_all(struct store *st)
 {
 	char sql[2048];
 
+	if (sqlite3_create_function(st->db, "hll_merge", 2,
+		SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_hll_merge, NULL,
+		NULL) != SQLITE_OK ||
+	    sqlite3_create_function(st->db, "hll_count", 1,
+		SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_hll_count, NULL,
+		NULL) != SQLITE_OK)
+		return store_fail(st, "registering functions");
 	if (insert_sql(sql, sizeof(sql), "sessions", session_columns, SC_COUNT,
 		"") != 0 ||
 	    prepare(st, STMT_SESSION, sql) != 0)
@@ -418,7 +518,8 @@ prepare_all(struct store *st)
 	    prepare(st, STMT_CERTIFICATE, sql) != 0)
 		return -1;
 	if (prepare(st, STMT_CREDENTIAL, store_sql[STMT_CREDENTIAL]) != 0 ||
-	    prepare(st, STMT_FINDING, store_sql[STMT_FINDING]) != 0)
+	    prepare(st, STMT_FINDING, store_sql[STMT_FINDING]) != 0 ||
+	    prepare(st, STMT_SERVICE, store_sql[STMT_SERVICE]) != 0)
 		return -1;
 	return 0;
 }
@@ -688,7 +789,11 @@ insert_session(struct store *st, const struct session *s, const char *end)
 	set_int(q, SC_CLIENT_PORT, s->client_port);
 	set_text(q, SC_SERVER_IP, sip);
 	set_int(q, SC_SERVER_PORT, s->server_port);
-	set_text(q, SC_TRANSPORT, "tcp");
+	set_text(q, SC_TRANSPORT, s->transport == IPPROTO_UDP ? "udp" : "tcp");
+	if (s->client_internal >= 0)
+		set_int(q, SC_CLIENT_INTERNAL, s->client_internal);
+	if (s->server_internal >= 0)
+		set_int(q, SC_SERVER_INTERNAL, s->server_internal);
 	set_text(q, SC_PROTOCOL, app_proto_name(s->protocol));
 	set_text(q, SC_NDPI_PROTOCOL, s->ndpi_protocol);
 	set_text(q, SC_TLS, tls_mode_name(s->tls));
@@ -760,18 +865,23 @@ insert_credential(struct store *st, int64_t sid, const struct session *s,
 }
 
 static int
-insert_finding(struct store *st, int64_t sid, const struct finding *f)
+insert_finding(struct store *st, int64_t sid, const struct finding *f,
+    const char *server_ip, int server_port, const char *protocol)
 {
 	sqlite3_stmt *q = st->stmt[STMT_FINDING];
 
 	sqlite3_reset(q);
 	sqlite3_clear_bindings(q);
-	sqlite3_bind_int64(q, 1, sid);
+	if (sid > 0)
+		sqlite3_bind_int64(q, 1, sid);
 	bind_time(q, 2, &f->seen);
 	sqlite3_bind_text(q, 3, f->kind, -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 4, severity_name(f->severity), -1, SQLITE_STATIC);
 	sqlite3_bind_int(q, 5, f->recommendation);
 	bind_text_or_null(q, 6, f->detail);
+	bind_text_or_null(q, 7, server_ip);
+	sqlite3_bind_int(q, 8, server_port);
+	bind_text_or_null(q, 9, protocol);
 	if (sqlite3_step(q) != SQLITE_DONE)
 		return store_fail(st, "storing a finding");
 	return 0;
@@ -781,9 +891,11 @@ int
 store_session(struct store *st, const struct session *s, const char *end,
     const struct finding *f, size_t nf)
 {
+	char sip[64];
 	int64_t sid;
 	unsigned int i;
 
+	ip_string(sip, sizeof(sip), s->ip_version, s->server_ip);
 	if (begin(st) != 0)
 		return -1;
 	if (s->cert != NULL && upsert_certificate(st, s) != 0)
@@ -796,12 +908,54 @@ store_session(struct store *st, const struct session *s, const char *end,
 			return -1;
 	}
 	for (i = 0; i < nf; i++) {
-		if (insert_finding(st, sid, &f[i]) != 0)
+		if (insert_finding(st, sid, &f[i], sip, s->server_port,
+			app_proto_name(s->protocol)) != 0)
 			return -1;
 	}
 	if (++st->batch >= STORE_BATCH)
 		return commit(st);
 	return 0;
+}
+
+int
+store_service(struct store *st, const struct service *sv)
+{
+	sqlite3_stmt *q = st->stmt[STMT_SERVICE];
+	char ip[64];
+
+	if (begin(st) != 0)
+		return -1;
+	ip_string(ip, sizeof(ip), sv->ip_version, sv->ip);
+	sqlite3_reset(q);
+	sqlite3_bind_text(q, 1, ip, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 2, sv->port);
+	sqlite3_bind_text(q, 3, sv->transport == IPPROTO_UDP ? "udp" : "tcp",
+	    -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 4, sv->protocol, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int(q, 5, sv->server_internal);
+	bind_time(q, 6, &sv->first_seen);
+	bind_time(q, 7, &sv->last_seen);
+	sqlite3_bind_int64(q, 8, (sqlite3_int64)sv->sessions);
+	sqlite3_bind_int64(q, 9, (sqlite3_int64)sv->encrypted_sessions);
+	sqlite3_bind_int64(q, 10, (sqlite3_int64)sv->internal_sessions);
+	sqlite3_bind_blob(
+	    q, 11, sv->clients.reg, sizeof(sv->clients.reg), SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 12, (sqlite3_int64)sv->bytes);
+	if (sqlite3_step(q) != SQLITE_DONE)
+		return store_fail(st, "storing a service");
+	return 0;
+}
+
+int
+store_service_finding(
+    struct store *st, const struct service *sv, const struct finding *f)
+{
+	char ip[64];
+
+	if (begin(st) != 0)
+		return -1;
+	ip_string(ip, sizeof(ip), sv->ip_version, sv->ip);
+	return insert_finding(st, 0, f, ip, sv->port, sv->protocol);
 }
 
 static void

@@ -16,9 +16,7 @@
 
 #include "analyzers/findings.h"
 #include "analyzers/session.h"
-
-/* The schema version kept in PRAGMA user_version. */
-#define STORE_SCHEMA_VERSION 1
+#include "inventory.h"
 
 /* A counter of a run, stored by name. */
 struct store_counter {
@@ -67,6 +65,16 @@ int store_run_begin(struct store *st, const char *source);
  */
 int store_session(struct store *st, const struct session *s, const char *end,
     const struct finding *f, size_t nf);
+
+/*
+ * Adds what a service counted since the last flush to its row (creating
+ * it), within the current batch.
+ */
+int store_service(struct store *st, const struct service *sv);
+
+/* Stores a finding about a service rather than one session. */
+int store_service_finding(
+    struct store *st, const struct service *sv, const struct finding *f);
 
 /* Completes the run's row and commits. */
 int store_run_end(struct store *st, const struct run_summary *sum);
