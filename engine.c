@@ -200,9 +200,9 @@ guess_client(struct flow *f, int from, const uint8_t *p, size_t n)
 		f->client = (int8_t)(1 - from);
 		return;
 	}
-	if (registry_port(f->key.port[0], &c))
+	if (registry_port(f->key.port[0], IPPROTO_TCP, &c))
 		f->client = 1;
-	else if (registry_port(f->key.port[1], &c))
+	else if (registry_port(f->key.port[1], IPPROTO_TCP, &c))
 		f->client = 0;
 	else
 		f->client = f->key.port[0] < f->key.port[1] ? 1 : 0;
@@ -746,7 +746,7 @@ decide(struct engine *e, struct flow *f, struct analysis *a, bool final)
 		session_identify(a, a->s.vlan);
 	}
 
-	chosen = registry_port(server_port(f), &c);
+	chosen = registry_port(server_port(f), f->key.proto, &c);
 	if (!chosen && (f->stage & STAGE_CLASSIFIED))
 		chosen = choice_from_ndpi(f, &c);
 	if (!chosen && (final || (f->stage & STAGE_CLASSIFIED)) &&
@@ -807,7 +807,7 @@ analysis_store(
 	s->last_seen = f->last_seen;
 	s->client_bytes = f->bytes[c];
 	s->server_bytes = f->bytes[1 - c];
-	if (!(f->tcp_flags_seen[c] & TCP_SYN))
+	if (f->key.proto == IPPROTO_TCP && !(f->tcp_flags_seen[c] & TCP_SYN))
 		s->anomalies |= SESSION_ANOM_MIDSTREAM;
 	if (f->packets[0] == 0 || f->packets[1] == 0)
 		s->anomalies |= SESSION_ANOM_ONE_SIDED;
@@ -1178,7 +1178,7 @@ worth_analysing(const struct flow *f)
 {
 	struct app_choice c;
 
-	if (registry_port(server_port(f), &c))
+	if (registry_port(server_port(f), f->key.proto, &c))
 		return true;
 	if (!(f->stage & STAGE_CLASSIFIED))
 		return true;
@@ -1283,6 +1283,37 @@ count_decode(struct engine *e, enum decode_result r)
 }
 
 /*
+ * UDP: datagrams of the protocols plainsight analyses go to their analyzer
+ * whole, one by one; there is nothing to reassemble.
+ */
+static void
+udp_packet(struct engine *e, struct flow *f, int from, const struct packet *pkt)
+{
+	struct analysis *a = f->owner;
+	struct app_choice c;
+
+	flow_touch(e->flows, f, FLOW_LIST_UDP, &e->now);
+	if (!(f->stage & STAGE_CLASSIFIED))
+		classify(e, f, pkt);
+	if (a == NULL && !(f->stage & STAGE_DECIDED) && pkt->payload_len > 0) {
+		f->stage |= STAGE_DECIDED;
+		if (!registry_port(server_port(f), IPPROTO_UDP, &c) &&
+		    !((f->stage & STAGE_CLASSIFIED) && choice_from_ndpi(f, &c)))
+			return;
+		a = analysis_new(e, f, pkt);
+		if (a == NULL)
+			return;
+		attach(e, f, a, &c);
+	}
+	if (a == NULL || a->an == NULL || !checksum_pass(e, pkt))
+		return;
+	list_touch(e, a);
+	call_parse(
+	    a, dir_of(f, from), pkt->payload, pkt->payload_len, PARSE_DATAGRAM);
+	apply_requests(e, a);
+}
+
+/*
  * The client of a UDP flow: the side that sent first, unless it sent from
  * a service port to an ephemeral one (a reply whose request was missed).
  */
@@ -1351,13 +1382,10 @@ engine_packet(struct engine *e, int dlt, const struct timeval *ts,
 	f->packets[from]++;
 	f->bytes[from] += pkt.payload_len;
 
-	if (pkt.proto == IPPROTO_TCP) {
+	if (pkt.proto == IPPROTO_TCP)
 		tcp_packet(e, f, from, &pkt);
-	} else {
-		flow_touch(e->flows, f, FLOW_LIST_UDP, ts);
-		if (!(f->stage & STAGE_CLASSIFIED))
-			classify(e, f, &pkt);
-	}
+	else
+		udp_packet(e, f, from, &pkt);
 	check_budget(e);
 }
 

@@ -8,39 +8,43 @@
 
 #include "util.h"
 
+/* Services by TCP port (IANA); UDP ones are marked. */
 static const struct {
 	uint16_t port;
 	enum app_proto proto;
 	enum tls_mode tls;
+	bool udp;
 } registry_ports[] = {
-	{ 25, APP_SMTP, TLS_MODE_NONE },      /* RFC 5321 relay */
-	{ 110, APP_POP3, TLS_MODE_NONE },     /* RFC 1939 */
-	{ 143, APP_IMAP, TLS_MODE_NONE },     /* RFC 9051 */
-	{ 465, APP_SMTP, TLS_MODE_IMPLICIT }, /* RFC 8314 submissions */
-	{ 587, APP_SMTP, TLS_MODE_NONE },     /* RFC 6409 submission */
-	{ 993, APP_IMAP, TLS_MODE_IMPLICIT }, /* RFC 8314 */
-	{ 995, APP_POP3, TLS_MODE_IMPLICIT }, /* RFC 8314 */
-	{ 1080, APP_SOCKS, TLS_MODE_NONE },   /* RFC 1928 */
-	{ 443, APP_HTTP, TLS_MODE_IMPLICIT }, /* RFC 9110 */
-	{ 563, APP_NNTP, TLS_MODE_IMPLICIT }, /* RFC 4642 */
-	{ 636, APP_LDAP, TLS_MODE_IMPLICIT }, /* RFC 4513 */
-	{ 853, APP_DNS, TLS_MODE_IMPLICIT },  /* RFC 7858 */
-	{ 989, APP_FTP, TLS_MODE_IMPLICIT },  /* RFC 4217, data */
-	{ 990, APP_FTP, TLS_MODE_IMPLICIT },  /* RFC 4217, control */
-	{ 992, APP_TELNET, TLS_MODE_IMPLICIT },
-	{ 3269, APP_LDAP, TLS_MODE_IMPLICIT }, /* global catalog */
-	{ 5061, APP_SIP, TLS_MODE_IMPLICIT },  /* RFC 5630 */
-	{ 5223, APP_XMPP, TLS_MODE_IMPLICIT },
-	{ 8443, APP_HTTP, TLS_MODE_IMPLICIT },
+	{ 25, APP_SMTP, TLS_MODE_NONE, false },      /* RFC 5321 relay */
+	{ 110, APP_POP3, TLS_MODE_NONE, false },     /* RFC 1939 */
+	{ 143, APP_IMAP, TLS_MODE_NONE, false },     /* RFC 9051 */
+	{ 465, APP_SMTP, TLS_MODE_IMPLICIT, false }, /* RFC 8314 submissions */
+	{ 587, APP_SMTP, TLS_MODE_NONE, false },     /* RFC 6409 submission */
+	{ 993, APP_IMAP, TLS_MODE_IMPLICIT, false }, /* RFC 8314 */
+	{ 995, APP_POP3, TLS_MODE_IMPLICIT, false }, /* RFC 8314 */
+	{ 1080, APP_SOCKS, TLS_MODE_NONE, false },   /* RFC 1928 */
+	{ 443, APP_HTTP, TLS_MODE_IMPLICIT, false }, /* RFC 9110 */
+	{ 563, APP_NNTP, TLS_MODE_IMPLICIT, false }, /* RFC 4642 */
+	{ 636, APP_LDAP, TLS_MODE_IMPLICIT, false }, /* RFC 4513 */
+	{ 853, APP_DNS, TLS_MODE_IMPLICIT, false },  /* RFC 7858 */
+	{ 989, APP_FTP, TLS_MODE_IMPLICIT, false },  /* RFC 4217, data */
+	{ 990, APP_FTP, TLS_MODE_IMPLICIT, false },  /* RFC 4217, control */
+	{ 992, APP_TELNET, TLS_MODE_IMPLICIT, false },
+	{ 3269, APP_LDAP, TLS_MODE_IMPLICIT, false }, /* global catalog */
+	{ 5061, APP_SIP, TLS_MODE_IMPLICIT, false },  /* RFC 5630 */
+	{ 5223, APP_XMPP, TLS_MODE_IMPLICIT, false },
+	{ 8443, APP_HTTP, TLS_MODE_IMPLICIT, false },
 };
 
 bool
-registry_port(uint16_t port, struct app_choice *choice)
+registry_port(uint16_t port, uint8_t transport, struct app_choice *choice)
 {
+	bool udp = transport == IPPROTO_UDP;
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(registry_ports); i++) {
-		if (registry_ports[i].port == port) {
+		if (registry_ports[i].port == port &&
+		    registry_ports[i].udp == udp) {
 			choice->proto = registry_ports[i].proto;
 			choice->tls = registry_ports[i].tls;
 			return true;
@@ -161,7 +165,8 @@ registry_tls_inner(const char *alpn, uint16_t server_port, enum app_proto ndpi)
 		if (strncmp(alpn, registry_alpn[i].prefix, len) == 0)
 			return registry_alpn[i].proto;
 	}
-	if (registry_port(server_port, &c) && c.tls == TLS_MODE_IMPLICIT)
+	if (registry_port(server_port, IPPROTO_TCP, &c) &&
+	    c.tls == TLS_MODE_IMPLICIT)
 		return c.proto;
 	if (ndpi != APP_UNKNOWN)
 		return ndpi;

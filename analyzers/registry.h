@@ -19,10 +19,11 @@ struct app_choice {
 };
 
 /*
- * The service registered on a server port (IANA), if plainsight analyses
- * it.  Returns false for ports it does not know.
+ * The service registered on a server port (IANA) of a transport
+ * (IPPROTO_TCP or IPPROTO_UDP), if plainsight analyses it.  Returns false
+ * for ports it does not know.
  */
-bool registry_port(uint16_t port, struct app_choice *choice);
+bool registry_port(uint16_t port, uint8_t transport, struct app_choice *choice);
 
 /*
  * Recognises a protocol from the first bytes of each side (either may be
