@@ -276,6 +276,53 @@ tls_old_clients(struct report *r)
 	sqlite3_finalize(q);
 }
 
+/*
+ * Internal servers that serve protocols carrying secrets in the clear to
+ * internal clients (recommendation 2), worst first, with how many clients
+ * use them and how many accounts were seen crossing in the clear.
+ */
+static void
+cleartext_inside(struct report *r)
+{
+	sqlite3_stmt *q;
+	bool any = false;
+
+	heading(r, "Cleartext inside the network");
+	q = query(r,
+	    "SELECT f.severity, endpoint(f.server_ip, f.server_port),"
+	    " v.transport, v.protocol, sum(v.sessions),"
+	    " sum(v.sessions - v.encrypted_sessions), max(v.clients),"
+	    " (SELECT count(DISTINCT c.username) FROM credentials c"
+	    "  JOIN sessions s ON s.id = c.session_id"
+	    "  WHERE s.server_ip = f.server_ip"
+	    "  AND s.server_port = f.server_port"
+	    "  AND c.exposure IN ('cleartext', 'token', 'crackable'))"
+	    " FROM findings f JOIN services v ON v.server_ip = f.server_ip"
+	    " AND v.server_port = f.server_port AND v.protocol = f.protocol"
+	    " WHERE f.kind = 'cleartext_internal_service'"
+	    " GROUP BY f.server_ip, f.server_port, v.transport, v.protocol"
+	    " ORDER BY CASE f.severity WHEN 'high' THEN 0 WHEN 'medium'"
+	    " THEN 1 ELSE 2 END, 5 DESC");
+	if (q == NULL)
+		return;
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		if (!any)
+			fprintf(r->out,
+			    "  %-6s %-24s %-4s %-12s %8s %9s %7s %8s\n", "",
+			    "server", "", "protocol", "sessions", "in clear",
+			    "clients", "accounts");
+		any = true;
+		fprintf(r->out,
+		    "  %-6s %-24s %-4s %-12s %8lld %9lld %7lld %8lld\n",
+		    text(q, 0), text(q, 1), text(q, 2), text(q, 3),
+		    sqlite3_column_int64(q, 4), sqlite3_column_int64(q, 5),
+		    sqlite3_column_int64(q, 6), sqlite3_column_int64(q, 7));
+	}
+	if (!any)
+		fprintf(r->out, "None seen.\n");
+	sqlite3_finalize(q);
+}
+
 static void
 exposed_accounts(struct report *r)
 {
@@ -440,6 +487,7 @@ sections(struct report *r)
 		server_posture,
 		tls_servers,
 		tls_old_clients,
+		cleartext_inside,
 		exposed_accounts,
 		capture_health,
 	};
