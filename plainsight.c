@@ -461,7 +461,7 @@ finish_run(struct capture_run *r, double started)
 	sum.decode_errors = st->malformed;
 	sum.checksum_errors = st->checksum_errors;
 	sum.flows = st->flows;
-	sum.sessions = st->sessions;
+	sum.sessions = st->sessions - MIN(st->sessions, store_lost(r->store));
 	sum.findings = st->findings;
 	sum.tcp_gaps = st->tcp_gaps;
 	sum.complete = !r->failed &&
@@ -477,14 +477,20 @@ finish_run(struct capture_run *r, double started)
 		log_error("store", "%s", store_error(r->store));
 		r->failed = true;
 	}
-	if (st->store_errors > 0)
+	if (st->store_errors > 0 || store_lost(r->store) > 0) {
+		log_error("store",
+		    "%llu sessions could not be stored: the database "
+		    "refused writes (%s)",
+		    (unsigned long long)store_lost(r->store),
+		    store_error(r->store));
 		r->failed = true;
+	}
 	if (!r->o->quiet)
 		fprintf(stderr,
 		    "plainsight: %llu packets, %llu sessions, %llu findings "
 		    "in %.1f s\n",
 		    (unsigned long long)st->packets,
-		    (unsigned long long)st->sessions,
+		    (unsigned long long)sum.sessions,
 		    (unsigned long long)st->findings, now_seconds() - started);
 }
 

@@ -304,6 +304,7 @@ struct store {
 	int64_t run_id;
 	bool in_txn;
 	unsigned int batch; /* sessions in the open transaction */
+	uint64_t lost;	    /* sessions a failed batch took with it */
 	char error[256];
 };
 
@@ -561,13 +562,30 @@ fail:
 	return NULL;
 }
 
+/*
+ * A write failed (disk full, database locked too long, file gone read-only):
+ * the whole batch is rolled back, so that the database holds every session
+ * of a batch or none, and the sessions lost are counted for the run's
+ * report.  The next write starts a new batch.
+ */
+static int
+fail_batch(struct store *st, unsigned int pending)
+{
+	if (!sqlite3_get_autocommit(st->db))
+		sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	st->lost += st->batch + pending;
+	st->in_txn = false;
+	st->batch = 0;
+	return -1;
+}
+
 static int
 commit(struct store *st)
 {
 	if (!st->in_txn)
 		return 0;
 	if (exec(st, "COMMIT") != 0)
-		return -1;
+		return fail_batch(st, 0);
 	st->in_txn = false;
 	st->batch = 0;
 	return 0;
@@ -603,6 +621,12 @@ const char *
 store_error(const struct store *st)
 {
 	return st->error;
+}
+
+uint64_t
+store_lost(const struct store *st)
+{
+	return st->lost;
 }
 
 int
@@ -897,20 +921,20 @@ store_session(struct store *st, const struct session *s, const char *end,
 
 	ip_string(sip, sizeof(sip), s->ip_version, s->server_ip);
 	if (begin(st) != 0)
-		return -1;
+		return fail_batch(st, 1);
 	if (s->cert != NULL && upsert_certificate(st, s) != 0)
-		return -1;
+		return fail_batch(st, 1);
 	if (insert_session(st, s, end) != 0)
-		return -1;
+		return fail_batch(st, 1);
 	sid = sqlite3_last_insert_rowid(st->db);
 	for (i = 0; i < s->ncreds; i++) {
 		if (insert_credential(st, sid, s, &s->creds[i]) != 0)
-			return -1;
+			return fail_batch(st, 1);
 	}
 	for (i = 0; i < nf; i++) {
 		if (insert_finding(st, sid, &f[i], sip, s->server_port,
 			app_proto_name(s->protocol)) != 0)
-			return -1;
+			return fail_batch(st, 1);
 	}
 	if (++st->batch >= STORE_BATCH)
 		return commit(st);
@@ -924,7 +948,7 @@ store_service(struct store *st, const struct service *sv)
 	char ip[64];
 
 	if (begin(st) != 0)
-		return -1;
+		return fail_batch(st, 0);
 	ip_string(ip, sizeof(ip), sv->ip_version, sv->ip);
 	sqlite3_reset(q);
 	sqlite3_bind_text(q, 1, ip, -1, SQLITE_TRANSIENT);
@@ -941,8 +965,10 @@ store_service(struct store *st, const struct service *sv)
 	sqlite3_bind_blob(
 	    q, 11, sv->clients.reg, sizeof(sv->clients.reg), SQLITE_TRANSIENT);
 	sqlite3_bind_int64(q, 12, (sqlite3_int64)sv->bytes);
-	if (sqlite3_step(q) != SQLITE_DONE)
-		return store_fail(st, "storing a service");
+	if (sqlite3_step(q) != SQLITE_DONE) {
+		store_fail(st, "storing a service");
+		return fail_batch(st, 0);
+	}
 	return 0;
 }
 
@@ -953,9 +979,11 @@ store_service_finding(
 	char ip[64];
 
 	if (begin(st) != 0)
-		return -1;
+		return fail_batch(st, 0);
 	ip_string(ip, sizeof(ip), sv->ip_version, sv->ip);
-	return insert_finding(st, 0, f, ip, sv->port, sv->protocol);
+	if (insert_finding(st, 0, f, ip, sv->port, sv->protocol) != 0)
+		return fail_batch(st, 0);
+	return 0;
 }
 
 static void

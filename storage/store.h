@@ -85,4 +85,10 @@ int store_flush(struct store *st);
 /* The last error message. */
 const char *store_error(const struct store *st);
 
+/*
+ * Sessions that could not be stored: a failed write rolls back its whole
+ * batch (the database stays consistent) and counts it here.
+ */
+uint64_t store_lost(const struct store *st);
+
 #endif
