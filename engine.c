@@ -1034,6 +1034,19 @@ ring_push(struct engine *e, struct flow *f)
 	r->count++;
 }
 
+size_t
+engine_flow_memory(size_t max_flows)
+{
+	/* A flow, its share of a slab, and one bucket pointer. */
+	return max_flows * (flow_size() + sizeof(void *));
+}
+
+size_t
+engine_default_flows(size_t memory_cap)
+{
+	return memory_cap / 3 / (flow_size() + sizeof(void *));
+}
+
 struct engine *
 engine_new(const struct engine_config *cfg)
 {
@@ -1045,11 +1058,12 @@ engine_new(const struct engine_config *cfg)
 		return NULL;
 	}
 	e->cfg = *cfg;
-	e->budget = cfg->memory_cap;
-	e->rmem.cap = cfg->memory_cap / 2;
+	/* The flow table takes its share; analysis gets the rest. */
+	e->budget = cfg->memory_cap - engine_flow_memory(cfg->max_flows);
+	e->rmem.cap = e->budget / 2;
 
 	/* About 4 KiB of nDPI state per flow it is still classifying. */
-	e->ring.size = MAX(cfg->memory_cap / 4 / 4096, 1024);
+	e->ring.size = MAX(e->budget / 4 / 4096, 1024);
 	e->ring.slot = calloc(e->ring.size, sizeof(*e->ring.slot));
 	e->flows = flow_table_new(cfg->max_flows, flow_ended, e);
 	e->cls = classify_new();

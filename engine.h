@@ -25,7 +25,7 @@ enum checksum_mode {
 
 struct engine_config {
 	size_t max_flows;     /* flows tracked at once */
-	size_t memory_cap;    /* bytes of per-flow state (see mem.h) */
+	size_t memory_cap;    /* bytes for the flow table and per-flow state */
 	size_t reasm_dir_cap; /* bytes held per direction of a flow */
 	enum checksum_mode checksum;
 	struct findings_policy policy; /* what counts as a finding */
@@ -60,6 +60,13 @@ struct engine_stats {
 };
 
 struct engine;
+
+/*
+ * Memory the flow table takes for max_flows flows, and the number of flows
+ * a third of a memory budget holds: the rest is for their analysis.
+ */
+size_t engine_flow_memory(size_t max_flows);
+size_t engine_default_flows(size_t memory_cap);
 
 /* Returns a new engine, or NULL (with a message logged). */
 struct engine *engine_new(const struct engine_config *cfg);

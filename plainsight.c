@@ -32,8 +32,7 @@
 #include "util.h"
 
 #define DEFAULT_DB "plainsight.db"
-#define DEFAULT_MAX_FLOWS 500000
-#define DEFAULT_MAX_MEMORY (128u << 20)
+#define DEFAULT_MAX_MEMORY (256u << 20)
 #define REASM_DIR_CAP (256u << 10)
 #define MAX_FILES 1024
 /* Live capture commits at least this often, in seconds. */
@@ -63,9 +62,10 @@ static const char usage_text[] =
     "                         or @FILE listing them (repeatable; default\n"
     "                         RFC 1918, RFC 6598, loopback, link-local, "
     "ULA)\n"
-    "      --max-flows N      flows tracked at once (default 500000)\n"
-    "      --max-memory MB    memory for reassembly and buffers (default "
-    "128)\n"
+    "      --max-flows N      flows tracked at once (default: what a third\n"
+    "                         of --max-memory holds)\n"
+    "      --max-memory MB    memory for flows and their analysis (default "
+    "256)\n"
     "  -q, --quiet            no progress and no summary line\n"
     "  -v, --verbose          more diagnostics (twice: debug)\n";
 
@@ -272,7 +272,6 @@ parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 
 	memset(o, 0, sizeof(*o));
 	o->db = DEFAULT_DB;
-	o->max_flows = DEFAULT_MAX_FLOWS;
 	o->max_memory = DEFAULT_MAX_MEMORY;
 	o->checksum = CHECKSUM_AUTO;
 	findings_policy_init(&o->policy);
@@ -346,6 +345,12 @@ parse_capture_opts(int argc, char **argv, struct capture_opts *o)
 			    "not both");
 	if (o->filter != NULL)
 		check_filter(o->filter);
+	if (o->max_flows == 0)
+		o->max_flows = engine_default_flows(o->max_memory);
+	if (engine_flow_memory(o->max_flows) > o->max_memory / 2)
+		usage_error("--max-flows %zu needs more than half of "
+			    "--max-memory (%zu MB)",
+		    o->max_flows, o->max_memory >> 20);
 	if (!o->internal_given && netset_add_defaults(&o->internal) != 0)
 		usage_error("cannot set the default internal networks");
 }

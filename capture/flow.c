@@ -380,6 +380,12 @@ flow_table_stats(const struct flow_table *t)
 }
 
 size_t
+flow_size(void)
+{
+	return sizeof(struct flow);
+}
+
+size_t
 flow_table_count(const struct flow_table *t)
 {
 	return t->count;

@@ -116,6 +116,9 @@ void flow_expire(struct flow_table *t, const struct timeval *now);
 void flow_remove(struct flow_table *t, struct flow *f, enum flow_end why);
 
 const struct flow_stats *flow_table_stats(const struct flow_table *t);
+
+/* Bytes one flow takes in the table. */
+size_t flow_size(void);
 size_t flow_table_count(const struct flow_table *t);
 size_t flow_table_memory(const struct flow_table *t);
 
