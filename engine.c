@@ -1058,8 +1058,13 @@ engine_new(const struct engine_config *cfg)
 		return NULL;
 	}
 	e->cfg = *cfg;
-	/* The flow table takes its share; analysis gets the rest. */
-	e->budget = cfg->memory_cap - engine_flow_memory(cfg->max_flows);
+	/*
+	 * The flow table takes its share and an eighth is left for what is
+	 * not counted (the database's page cache, the allocator's free lists);
+	 * analysis gets the rest.
+	 */
+	e->budget = cfg->memory_cap - cfg->memory_cap / 8 -
+	    engine_flow_memory(cfg->max_flows);
 	e->rmem.cap = e->budget / 2;
 
 	/* About 4 KiB of nDPI state per flow it is still classifying. */

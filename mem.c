@@ -22,6 +22,21 @@ block_of(void *p)
 	    struct mem_block *)((char *)p - offsetof(struct mem_block, data));
 }
 
+/*
+ * What a block of size bytes costs: our header, the allocator's own word in
+ * front of each chunk, and its rounding to 16 bytes.  Counting only the
+ * bytes asked for would undercount the many small blocks (nDPI's flow state,
+ * short lines) by half, and the budget would not be the memory used.
+ */
+static size_t
+footprint(size_t size)
+{
+	size_t n;
+
+	n = sizeof(struct mem_block) + size + sizeof(size_t);
+	return (n + 15) & ~(size_t)15;
+}
+
 static void
 count(size_t more, size_t less)
 {
@@ -41,7 +56,7 @@ mem_alloc(size_t size)
 	if (b == NULL)
 		return NULL;
 	b->size = size;
-	count(size, 0);
+	count(footprint(size), 0);
 	return b->data;
 }
 
@@ -74,7 +89,7 @@ mem_realloc(void *p, size_t size)
 	if (nb == NULL)
 		return NULL;
 	nb->size = size;
-	count(size, old);
+	count(footprint(size), footprint(old));
 	return nb->data;
 }
 
@@ -86,7 +101,7 @@ mem_free(void *p)
 	if (p == NULL)
 		return;
 	b = block_of(p);
-	count(0, b->size);
+	count(0, footprint(b->size));
 	free(b);
 }
 

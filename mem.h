@@ -21,7 +21,10 @@ void mem_free(void *p);
 /* The size asked for when p was allocated (p from mem_*, not NULL). */
 size_t mem_size(const void *p);
 
-/* Bytes allocated through mem_* and not yet freed, and the most there was. */
+/*
+ * Bytes that blocks from mem_* not yet freed occupy (allocator overhead
+ * included), and the most there was.
+ */
 size_t mem_used(void);
 size_t mem_peak(void);
 
