@@ -23,8 +23,8 @@ hll_add(struct hll *h, uint64_t hash)
 	uint8_t rank;
 
 	/* The position of the first 1 bit in what is left, from 1. */
-	rank = rest == 0 ? (uint8_t)(64 - HLL_BITS + 1) :
-			   (uint8_t)(__builtin_clzll(rest) + 1);
+	rank = rest == 0 ? (uint8_t)(64 - HLL_BITS + 1)
+			 : (uint8_t)(__builtin_clzll(rest) + 1);
 	if (rank > h->reg[idx])
 		h->reg[idx] = rank;
 }

@@ -19,21 +19,21 @@
 #define SERVICE_PROTO_MAX 48
 
 struct service {
-	uint8_t ip[16];	      /* server address, IPv4 in the first 4 bytes */
+	uint8_t ip[16]; /* server address, IPv4 in the first 4 bytes */
 	uint8_t ip_version;
-	uint8_t transport;    /* IPPROTO_TCP or IPPROTO_UDP */
+	uint8_t transport; /* IPPROTO_TCP or IPPROTO_UDP */
 	uint16_t port;
 	char protocol[SERVICE_PROTO_MAX]; /* as nDPI names it */
 	bool server_internal;
 	struct timeval first_seen;
 	struct timeval last_seen;
-	uint64_t sessions;	     /* flows */
+	uint64_t sessions;           /* flows */
 	uint64_t encrypted_sessions; /* ... in TLS, SSH, QUIC, IPsec ... */
 	uint64_t internal_sessions;  /* ... from internal clients */
-	uint64_t bytes;		     /* payload, both ways */
-	struct hll clients;	     /* distinct client addresses */
-	bool reported;		     /* a cleartext finding was raised */
-	struct service *next;	     /* hash chain */
+	uint64_t bytes;              /* payload, both ways */
+	struct hll clients;          /* distinct client addresses */
+	bool reported;               /* a cleartext finding was raised */
+	struct service *next;        /* hash chain */
 };
 
 /* What the engine knows of a flow that has ended. */

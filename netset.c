@@ -38,7 +38,8 @@ mask_host_bits(struct netset_net *net)
 		if (net->prefix <= i * 8)
 			net->addr[i] = 0;
 		else
-			net->addr[i] &= (uint8_t)(0xff << (8 - net->prefix % 8));
+			net->addr[i] &=
+			    (uint8_t)(0xff << (8 - net->prefix % 8));
 	}
 }
 
@@ -118,8 +119,8 @@ netset_add(struct netset *set, const char *text, char *err, size_t errsize)
 			return -1;
 		}
 		if (append(set, &net) != 0) {
-			snprintf(err, errsize, "more than %d networks",
-			    NETSET_MAX);
+			snprintf(
+			    err, errsize, "more than %d networks", NETSET_MAX);
 			return -1;
 		}
 		p += len;
@@ -128,8 +129,7 @@ netset_add(struct netset *set, const char *text, char *err, size_t errsize)
 }
 
 int
-netset_add_file(struct netset *set, const char *path, char *err,
-    size_t errsize)
+netset_add_file(struct netset *set, const char *path, char *err, size_t errsize)
 {
 	char line[512], msg[128];
 	FILE *fp;
@@ -157,10 +157,10 @@ netset_add_defaults(struct netset *set)
 
 	return netset_add(set,
 	    "10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 " /* RFC 1918 */
-	    "100.64.0.0/10 "			       /* RFC 6598 */
-	    "127.0.0.0/8 ::1/128 "		       /* loopback */
-	    "169.254.0.0/16 fe80::/10 "		       /* link-local */
-	    "fc00::/7",				       /* RFC 4193 */
+	    "100.64.0.0/10 "                           /* RFC 6598 */
+	    "127.0.0.0/8 ::1/128 "                     /* loopback */
+	    "169.254.0.0/16 fe80::/10 "                /* link-local */
+	    "fc00::/7",                                /* RFC 4193 */
 	    err, sizeof(err));
 }
 

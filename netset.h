@@ -15,7 +15,7 @@
 struct netset_net {
 	uint8_t addr[16]; /* IPv4 in the first 4 bytes */
 	uint8_t version;  /* 4 or 6 */
-	uint8_t prefix;	  /* length in bits */
+	uint8_t prefix;   /* length in bits */
 };
 
 struct netset {
@@ -32,12 +32,11 @@ void netset_cleanup(struct netset *set);
  * the end of a line.  Returns 0, or -1 with a message in err naming the
  * entry that is not a network.
  */
-int netset_add(struct netset *set, const char *text, char *err,
-    size_t errsize);
+int netset_add(struct netset *set, const char *text, char *err, size_t errsize);
 
 /* Adds the networks listed in the file at path, as netset_add() reads. */
-int netset_add_file(struct netset *set, const char *path, char *err,
-    size_t errsize);
+int netset_add_file(
+    struct netset *set, const char *path, char *err, size_t errsize);
 
 /*
  * The private and local ranges: RFC 1918, RFC 6598 (shared address space),
@@ -46,7 +45,7 @@ int netset_add_file(struct netset *set, const char *path, char *err,
 int netset_add_defaults(struct netset *set);
 
 /* True when addr (IPv4 in the first 4 bytes) is in one of the networks. */
-bool netset_contains(const struct netset *set, int version,
-    const uint8_t *addr);
+bool netset_contains(
+    const struct netset *set, int version, const uint8_t *addr);
 
 #endif

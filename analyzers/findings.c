@@ -399,15 +399,15 @@ static const struct {
 };
 
 bool
-findings_cleartext_protocol(const char *protocol, enum severity *sev,
-    const char **what)
+findings_cleartext_protocol(
+    const char *protocol, enum severity *sev, const char **what)
 {
 	size_t i, len;
 
 	/* "HTTP.Google": the part before the dot is the protocol. */
 	len = strcspn(protocol, ".");
-	for (i = 0; i < sizeof(cleartext_protocols) /
-		    sizeof(cleartext_protocols[0]);
+	for (i = 0;
+	     i < sizeof(cleartext_protocols) / sizeof(cleartext_protocols[0]);
 	     i++) {
 		if (strlen(cleartext_protocols[i].protocol) == len &&
 		    strncmp(cleartext_protocols[i].protocol, protocol, len) ==

@@ -66,8 +66,8 @@ uint16_t findings_tls_version(const char *name);
  * TLS: if so, returns true with the severity of serving it to internal
  * clients and a short description of what it exposes.
  */
-bool findings_cleartext_protocol(const char *protocol, enum severity *sev,
-    const char **what);
+bool findings_cleartext_protocol(
+    const char *protocol, enum severity *sev, const char **what);
 
 /* The name of TLS alert description d (RFC 8446 section 6), or NULL. */
 const char *tls_alert_name(uint8_t d);

@@ -98,10 +98,10 @@ struct imap_verb {
 };
 
 static const struct imap_verb imap_verbs[] = {
-    {"STARTTLS", IMAP_CMD_STARTTLS},
-    {"LOGIN", IMAP_CMD_LOGIN},
-    {"AUTHENTICATE", IMAP_CMD_AUTHENTICATE},
-    {"ID", IMAP_CMD_ID},
+	{ "STARTTLS", IMAP_CMD_STARTTLS },
+	{ "LOGIN", IMAP_CMD_LOGIN },
+	{ "AUTHENTICATE", IMAP_CMD_AUTHENTICATE },
+	{ "ID", IMAP_CMD_ID },
 };
 
 static enum imap_cmd
@@ -984,11 +984,11 @@ imap_destroy(void *state)
 }
 
 const struct analyzer imap_analyzer = {
-    .name = "imap",
-    .bufmax = IMAP_BUFMAX,
-    .create = imap_create,
-    .parse = imap_parse,
-    .gap = imap_gap,
-    .end = imap_end,
-    .destroy = imap_destroy,
+	.name = "imap",
+	.bufmax = IMAP_BUFMAX,
+	.create = imap_create,
+	.parse = imap_parse,
+	.gap = imap_gap,
+	.end = imap_end,
+	.destroy = imap_destroy,
 };

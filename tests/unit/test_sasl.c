@@ -32,110 +32,112 @@ struct sasl_case {
 };
 
 static const struct sasl_case cases[] = {
-    {"plain", "PLAIN", {"AGFsaWNlAFdvbmRlcmxhbmQtMTE="}, 0, "PLAIN", "alice",
-	EXPOSURE_CLEARTEXT, {"Wonderland-11", "AGFsaWNlAFdvbmRlcmxhbmQtMTE="}},
-    {"plain empty initial response first", "plain",
-	{"=", "AGJvYgBIdW50ZXIyLXB3"}, 1, "PLAIN", "bob", EXPOSURE_CLEARTEXT,
-	{"Hunter2-pw", NULL}},
-    {"plain authzid only", "PLAIN", {"Y2Fyb2wAAENhcm9sLVNlY3JldC0z"}, 0,
-	"PLAIN", "carol", EXPOSURE_CLEARTEXT, {"Carol-Secret-3", NULL}},
-    {"plain authzid and authcid", "PLAIN",
-	{"YWRtaW4AbWFsbG9yeQBNYWxsb3J5LVB3LTU="}, 0, "PLAIN", "mallory",
-	EXPOSURE_CLEARTEXT, {"Mallory-Pw-5", NULL}},
-    /* "just-a-password": no NUL, so no name may be taken from it. */
-    {"plain without separators", "PLAIN", {"anVzdC1hLXBhc3N3b3Jk"}, 0, "PLAIN",
-	"", EXPOSURE_CLEARTEXT, {"just-a-password", NULL}},
-    {"plain not base64", "PLAIN", {"not base64!"}, 0, "PLAIN", "",
-	EXPOSURE_CLEARTEXT, {NULL, NULL}},
-    {"login", "LOGIN", {"ZGF2ZQ==", "RGF2ZS1QYXNzLTc="}, 1, "LOGIN", "dave",
-	EXPOSURE_CLEARTEXT, {"Dave-Pass-7", "RGF2ZS1QYXNzLTc="}},
-    {"login unreadable password", "login", {"ZGF2ZQ==", UNREADABLE}, 1, "LOGIN",
-	"dave", EXPOSURE_CLEARTEXT, {NULL, NULL}},
-    {"login empty password", "LOGIN", {"ZGF2ZQ==", ""}, 1, "LOGIN", "dave",
-	EXPOSURE_CLEARTEXT, {NULL, NULL}},
-    {"cram-md5", "CRAM-MD5",
-	{"ZXJpbiA3ZjNiMWMyZDllOGE0YjVjNmQ3ZThmOWEwYjFjMmQzZQ=="}, 0, "CRAM-MD5",
-	"erin", EXPOSURE_CRACKABLE, {"7f3b1c2d9e8a4b5c6d7e8f9a0b1c2d3e", NULL}},
-    {"cram-md5 without a space", "CRAM-MD5", {"Zm9vYmFyLWJsb2I="}, 0,
-	"CRAM-MD5", "", EXPOSURE_CRACKABLE, {NULL, NULL}},
-    {"cram-sha1 family", "CRAM-SHA1",
-	{"ZXJpbiA3ZjNiMWMyZDllOGE0YjVjNmQ3ZThmOWEwYjFjMmQzZQ=="}, 0,
-	"CRAM-SHA1", "erin", EXPOSURE_CRACKABLE, {NULL, NULL}},
-    {"digest-md5", "DIGEST-MD5",
-	{"dXNlcm5hbWU9ImZyYW5rIixyZWFsbT0iZXhhbXBsZS5vcmciLG5vbmNlPSJPQT"
-	 "ZNRzl0RVFHbTJoaCIsY25vbmNlPSJPQTZNSFhoNlZxVHJSayIsbmM9MDAwMDAw"
-	 "MDEscW9wPWF1dGgsZGlnZXN0LXVyaT0ic210cC9tYWlsLmV4YW1wbGUub3JnIi"
-	 "xyZXNwb25zZT1kMzg4ZGFkOTBkNGJiZDc2MGExNTIzMjFmMjE0M2FmNyxjaGFy"
-	 "c2V0PXV0Zi04",
-	    "", ""},
-	0, "DIGEST-MD5", "frank", EXPOSURE_CRACKABLE,
-	{"d388dad90d4bbd760a152321f2143af7", NULL}},
-    /* realm=x, username="a \"b\"", charset=utf-8 */
-    {"digest-md5 escaped name", "DIGEST-MD5",
-	{"cmVhbG09eCwgdXNlcm5hbWU9ImEgXCJiXCIiLCBjaGFyc2V0PXV0Zi04"}, 0,
-	"DIGEST-MD5", "a \"b\"", EXPOSURE_CRACKABLE, {NULL, NULL}},
-    /* nonce=abc,username=token,qop=auth */
-    {"digest-md5 token name", "DIGEST-MD5",
-	{"bm9uY2U9YWJjLHVzZXJuYW1lPXRva2VuLHFvcD1hdXRo"}, 0, "DIGEST-MD5",
-	"token", EXPOSURE_CRACKABLE, {NULL, NULL}},
-    {"ntlm", "NTLM",
-	{"TlRMTVNTUAABAAAAB4IIAAAAAAAAAAAAAAAAAAAAAAA=",
-	    "TlRMTVNTUAADAAAAGAAYAEAAAAAYABgAWAAAAAgACABwAAAACgAKAHgAAAAI"
-	    "AAgAggAAAAAAAACKAAAABYIIABERERERERERERERERERERERERERERERESIi"
-	    "IiIiIiIiIiIiIiIiIiIiIiIiIiIiIkMATwBSAFAAZwByAGEAYwBlAFcAUwAw"
-	    "ADEA"},
-	1, "NTLM", "CORP\\grace", EXPOSURE_CRACKABLE, {NULL, NULL}},
-    {"ntlm oem without domain", "NTLM",
-	{"TlRMTVNTUAABAAAAB4IIAAAAAAAAAAAAAAAAAAAAAAA=",
-	    "TlRMTVNTUAADAAAAGAAYAEAAAAAYABgAWAAAAAAAAABwAAAABQAFAHAAAAAE"
-	    "AAQAdQAAAAAAAAB5AAAABoIIABERERERERERERERERERERERERERERERESIi"
-	    "IiIiIiIiIiIiIiIiIiIiIiIiIiIiImdyYWNlV1MwMQ=="},
-	1, "NTLM", "grace", EXPOSURE_CRACKABLE, {NULL, NULL}},
-    {"ntlm unreadable", "NTLM", {"Zm9vYmFyLWJsb2I=", UNREADABLE}, 1, "NTLM", "",
-	EXPOSURE_CRACKABLE, {NULL, NULL}},
-    {"xoauth2", "XOAUTH2",
-	{"dXNlcj1oZWlkaUBleGFtcGxlLmNvbQFhdXRoPUJlYXJlciB5YTI5LkhlaWRpLVR"
-	 "va2VuLTkBAQ==",
-	    ""},
-	0, "XOAUTH2", "heidi@example.com", EXPOSURE_TOKEN,
-	{"Heidi-Token-9", NULL}},
-    {"oauthbearer", "OAUTHBEARER",
-	{"bixhPWl2YW5AZXhhbXBsZS5jb20sAWhvc3Q9bWFpbC5leGFtcGxlLmNvbQFwb3J"
-	 "0PTU4NwFhdXRoPUJlYXJlciBJdmFuLVRva2VuLTQBAQ=="},
-	0, "OAUTHBEARER", "ivan@example.com", EXPOSURE_TOKEN,
-	{"Ivan-Token-4", NULL}},
-    /* "n,,\x01auth=Bearer x\x01\x01": no authzid in the header. */
-    {"oauthbearer without authzid", "OAUTHBEARER",
-	{"biwsAWF1dGg9QmVhcmVyIHgBAQ=="}, 0, "OAUTHBEARER", "", EXPOSURE_TOKEN,
-	{NULL, NULL}},
-    {"scram-sha-256", "SCRAM-SHA-256",
-	{"biwsbj1qdWR5LHI9ck9wck5HZndFYmVSV2diTkVrcU8=",
-	    "Yz1iaXdzLHI9ck9wck5HZndFYmVSV2diTkVrcU8laHZZRHBXVWEyUmFUQ0Fm"
-	    "dXhGSWxqKWhObEYkazAscD1kSHpiWmFwV0lrNGpVaE4rVXRlOXl0YWc5empm"
-	    "TUhnc3FtbWl6N0FuZFZRPQ==",
-	    ""},
-	1, "SCRAM-SHA-256", "judy", EXPOSURE_NONE, {NULL, NULL}},
-    {"scram escaped name", "SCRAM-SHA-1",
-	{"bixhPWFkbT0yQ2luLG49anU9MkNkeT0zRCxyPWFiY2RlZg==", "Yz1iaXdz"}, 1,
-	"SCRAM-SHA-1", "ju,dy=", EXPOSURE_NONE, {NULL, NULL}},
-    {"gssapi", "GSSAPI",
-	{"", "YGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn+AgYKDhIWGhw==", "",
-	    "AQAAAA=="},
-	1, "GSSAPI", "", EXPOSURE_NONE, {NULL, NULL}},
-    {"external empty", "EXTERNAL", {"="}, 0, "EXTERNAL", "", EXPOSURE_NONE,
-	{NULL, NULL}},
-    {"external authzid", "EXTERNAL", {"a2VuQGV4YW1wbGUub3Jn"}, 0, "EXTERNAL",
-	"ken@example.org", EXPOSURE_NONE, {NULL, NULL}},
-    {"anonymous", "ANONYMOUS", {"a2VuQGV4YW1wbGUub3Jn"}, 0, "ANONYMOUS", "",
-	EXPOSURE_NONE, {NULL, NULL}},
-    {"unknown mechanism", "X-FOO", {"", "Zm9vYmFyLWJsb2I="}, 1, "X-FOO", "",
-	EXPOSURE_UNKNOWN, {"foobar-blob", NULL}},
-    {"mechanism cut at a bad byte", "x-bar\x01zz", {"Zm9v"}, 0, "X-BAR", "",
-	EXPOSURE_UNKNOWN, {NULL, NULL}},
-    {"no mechanism name", "", {"Zm9v"}, 0, "UNKNOWN", "", EXPOSURE_UNKNOWN,
-	{NULL, NULL}},
-    {"cancel before the secret", "LOGIN", {"ZGF2ZQ==", "*"}, -1, NULL, NULL,
-	EXPOSURE_CLEARTEXT, {NULL, NULL}},
+	{ "plain", "PLAIN", { "AGFsaWNlAFdvbmRlcmxhbmQtMTE=" }, 0, "PLAIN",
+	    "alice", EXPOSURE_CLEARTEXT,
+	    { "Wonderland-11", "AGFsaWNlAFdvbmRlcmxhbmQtMTE=" } },
+	{ "plain empty initial response first", "plain",
+	    { "=", "AGJvYgBIdW50ZXIyLXB3" }, 1, "PLAIN", "bob",
+	    EXPOSURE_CLEARTEXT, { "Hunter2-pw", NULL } },
+	{ "plain authzid only", "PLAIN", { "Y2Fyb2wAAENhcm9sLVNlY3JldC0z" }, 0,
+	    "PLAIN", "carol", EXPOSURE_CLEARTEXT, { "Carol-Secret-3", NULL } },
+	{ "plain authzid and authcid", "PLAIN",
+	    { "YWRtaW4AbWFsbG9yeQBNYWxsb3J5LVB3LTU=" }, 0, "PLAIN", "mallory",
+	    EXPOSURE_CLEARTEXT, { "Mallory-Pw-5", NULL } },
+	/* "just-a-password": no NUL, so no name may be taken from it. */
+	{ "plain without separators", "PLAIN", { "anVzdC1hLXBhc3N3b3Jk" }, 0,
+	    "PLAIN", "", EXPOSURE_CLEARTEXT, { "just-a-password", NULL } },
+	{ "plain not base64", "PLAIN", { "not base64!" }, 0, "PLAIN", "",
+	    EXPOSURE_CLEARTEXT, { NULL, NULL } },
+	{ "login", "LOGIN", { "ZGF2ZQ==", "RGF2ZS1QYXNzLTc=" }, 1, "LOGIN",
+	    "dave", EXPOSURE_CLEARTEXT, { "Dave-Pass-7", "RGF2ZS1QYXNzLTc=" } },
+	{ "login unreadable password", "login", { "ZGF2ZQ==", UNREADABLE }, 1,
+	    "LOGIN", "dave", EXPOSURE_CLEARTEXT, { NULL, NULL } },
+	{ "login empty password", "LOGIN", { "ZGF2ZQ==", "" }, 1, "LOGIN",
+	    "dave", EXPOSURE_CLEARTEXT, { NULL, NULL } },
+	{ "cram-md5", "CRAM-MD5",
+	    { "ZXJpbiA3ZjNiMWMyZDllOGE0YjVjNmQ3ZThmOWEwYjFjMmQzZQ==" }, 0,
+	    "CRAM-MD5", "erin", EXPOSURE_CRACKABLE,
+	    { "7f3b1c2d9e8a4b5c6d7e8f9a0b1c2d3e", NULL } },
+	{ "cram-md5 without a space", "CRAM-MD5", { "Zm9vYmFyLWJsb2I=" }, 0,
+	    "CRAM-MD5", "", EXPOSURE_CRACKABLE, { NULL, NULL } },
+	{ "cram-sha1 family", "CRAM-SHA1",
+	    { "ZXJpbiA3ZjNiMWMyZDllOGE0YjVjNmQ3ZThmOWEwYjFjMmQzZQ==" }, 0,
+	    "CRAM-SHA1", "erin", EXPOSURE_CRACKABLE, { NULL, NULL } },
+	{ "digest-md5", "DIGEST-MD5",
+	    { "dXNlcm5hbWU9ImZyYW5rIixyZWFsbT0iZXhhbXBsZS5vcmciLG5vbmNlPSJPQT"
+	      "ZNRzl0RVFHbTJoaCIsY25vbmNlPSJPQTZNSFhoNlZxVHJSayIsbmM9MDAwMDAw"
+	      "MDEscW9wPWF1dGgsZGlnZXN0LXVyaT0ic210cC9tYWlsLmV4YW1wbGUub3JnIi"
+	      "xyZXNwb25zZT1kMzg4ZGFkOTBkNGJiZDc2MGExNTIzMjFmMjE0M2FmNyxjaGFy"
+	      "c2V0PXV0Zi04",
+		"", "" },
+	    0, "DIGEST-MD5", "frank", EXPOSURE_CRACKABLE,
+	    { "d388dad90d4bbd760a152321f2143af7", NULL } },
+	/* realm=x, username="a \"b\"", charset=utf-8 */
+	{ "digest-md5 escaped name", "DIGEST-MD5",
+	    { "cmVhbG09eCwgdXNlcm5hbWU9ImEgXCJiXCIiLCBjaGFyc2V0PXV0Zi04" }, 0,
+	    "DIGEST-MD5", "a \"b\"", EXPOSURE_CRACKABLE, { NULL, NULL } },
+	/* nonce=abc,username=token,qop=auth */
+	{ "digest-md5 token name", "DIGEST-MD5",
+	    { "bm9uY2U9YWJjLHVzZXJuYW1lPXRva2VuLHFvcD1hdXRo" }, 0, "DIGEST-MD5",
+	    "token", EXPOSURE_CRACKABLE, { NULL, NULL } },
+	{ "ntlm", "NTLM",
+	    { "TlRMTVNTUAABAAAAB4IIAAAAAAAAAAAAAAAAAAAAAAA=",
+		"TlRMTVNTUAADAAAAGAAYAEAAAAAYABgAWAAAAAgACABwAAAACgAKAHgAAAAI"
+		"AAgAggAAAAAAAACKAAAABYIIABERERERERERERERERERERERERERERERESIi"
+		"IiIiIiIiIiIiIiIiIiIiIiIiIiIiIkMATwBSAFAAZwByAGEAYwBlAFcAUwAw"
+		"ADEA" },
+	    1, "NTLM", "CORP\\grace", EXPOSURE_CRACKABLE, { NULL, NULL } },
+	{ "ntlm oem without domain", "NTLM",
+	    { "TlRMTVNTUAABAAAAB4IIAAAAAAAAAAAAAAAAAAAAAAA=",
+		"TlRMTVNTUAADAAAAGAAYAEAAAAAYABgAWAAAAAAAAABwAAAABQAFAHAAAAAE"
+		"AAQAdQAAAAAAAAB5AAAABoIIABERERERERERERERERERERERERERERERESIi"
+		"IiIiIiIiIiIiIiIiIiIiIiIiIiIiImdyYWNlV1MwMQ==" },
+	    1, "NTLM", "grace", EXPOSURE_CRACKABLE, { NULL, NULL } },
+	{ "ntlm unreadable", "NTLM", { "Zm9vYmFyLWJsb2I=", UNREADABLE }, 1,
+	    "NTLM", "", EXPOSURE_CRACKABLE, { NULL, NULL } },
+	{ "xoauth2", "XOAUTH2",
+	    { "dXNlcj1oZWlkaUBleGFtcGxlLmNvbQFhdXRoPUJlYXJlciB5YTI5LkhlaWRpLVR"
+	      "va2VuLTkBAQ==",
+		"" },
+	    0, "XOAUTH2", "heidi@example.com", EXPOSURE_TOKEN,
+	    { "Heidi-Token-9", NULL } },
+	{ "oauthbearer", "OAUTHBEARER",
+	    { "bixhPWl2YW5AZXhhbXBsZS5jb20sAWhvc3Q9bWFpbC5leGFtcGxlLmNvbQFwb3J"
+	      "0PTU4NwFhdXRoPUJlYXJlciBJdmFuLVRva2VuLTQBAQ==" },
+	    0, "OAUTHBEARER", "ivan@example.com", EXPOSURE_TOKEN,
+	    { "Ivan-Token-4", NULL } },
+	/* "n,,\x01auth=Bearer x\x01\x01": no authzid in the header. */
+	{ "oauthbearer without authzid", "OAUTHBEARER",
+	    { "biwsAWF1dGg9QmVhcmVyIHgBAQ==" }, 0, "OAUTHBEARER", "",
+	    EXPOSURE_TOKEN, { NULL, NULL } },
+	{ "scram-sha-256", "SCRAM-SHA-256",
+	    { "biwsbj1qdWR5LHI9ck9wck5HZndFYmVSV2diTkVrcU8=",
+		"Yz1iaXdzLHI9ck9wck5HZndFYmVSV2diTkVrcU8laHZZRHBXVWEyUmFUQ0Fm"
+		"dXhGSWxqKWhObEYkazAscD1kSHpiWmFwV0lrNGpVaE4rVXRlOXl0YWc5empm"
+		"TUhnc3FtbWl6N0FuZFZRPQ==",
+		"" },
+	    1, "SCRAM-SHA-256", "judy", EXPOSURE_NONE, { NULL, NULL } },
+	{ "scram escaped name", "SCRAM-SHA-1",
+	    { "bixhPWFkbT0yQ2luLG49anU9MkNkeT0zRCxyPWFiY2RlZg==", "Yz1iaXdz" },
+	    1, "SCRAM-SHA-1", "ju,dy=", EXPOSURE_NONE, { NULL, NULL } },
+	{ "gssapi", "GSSAPI",
+	    { "", "YGFiY2RlZmdoaWprbG1ub3BxcnN0dXZ3eHl6e3x9fn+AgYKDhIWGhw==",
+		"", "AQAAAA==" },
+	    1, "GSSAPI", "", EXPOSURE_NONE, { NULL, NULL } },
+	{ "external empty", "EXTERNAL", { "=" }, 0, "EXTERNAL", "",
+	    EXPOSURE_NONE, { NULL, NULL } },
+	{ "external authzid", "EXTERNAL", { "a2VuQGV4YW1wbGUub3Jn" }, 0,
+	    "EXTERNAL", "ken@example.org", EXPOSURE_NONE, { NULL, NULL } },
+	{ "anonymous", "ANONYMOUS", { "a2VuQGV4YW1wbGUub3Jn" }, 0, "ANONYMOUS",
+	    "", EXPOSURE_NONE, { NULL, NULL } },
+	{ "unknown mechanism", "X-FOO", { "", "Zm9vYmFyLWJsb2I=" }, 1, "X-FOO",
+	    "", EXPOSURE_UNKNOWN, { "foobar-blob", NULL } },
+	{ "mechanism cut at a bad byte", "x-bar\x01zz", { "Zm9v" }, 0, "X-BAR",
+	    "", EXPOSURE_UNKNOWN, { NULL, NULL } },
+	{ "no mechanism name", "", { "Zm9v" }, 0, "UNKNOWN", "",
+	    EXPOSURE_UNKNOWN, { NULL, NULL } },
+	{ "cancel before the secret", "LOGIN", { "ZGF2ZQ==", "*" }, -1, NULL,
+	    NULL, EXPOSURE_CLEARTEXT, { NULL, NULL } },
 };
 
 /* Feeds message m, NULL standing for an unreadable one. */
@@ -165,7 +167,7 @@ check_case(const struct sasl_case *c)
 {
 	struct session s;
 	struct sasl x;
-	struct timeval ts = {2000, 0};
+	struct timeval ts = { 2000, 0 };
 	enum sasl_step step, want;
 	char user[CRED_USER_MAX];
 	int i;
@@ -248,7 +250,7 @@ test_verdict_without_secret(void **state)
 {
 	struct session s;
 	struct sasl x;
-	struct timeval ts = {1, 0};
+	struct timeval ts = { 1, 0 };
 	int cred;
 
 	(void)state;
@@ -281,7 +283,7 @@ test_idle_and_after(void **state)
 {
 	struct session s;
 	struct sasl x;
-	struct timeval ts = {1, 0};
+	struct timeval ts = { 1, 0 };
 	const uint8_t *blob = (const uint8_t *)"AGFsaWNlAFdvbmRlcmxhbmQtMTE=";
 
 	(void)state;
@@ -312,7 +314,7 @@ test_full_session(void **state)
 {
 	struct session s;
 	struct sasl x;
-	struct timeval ts = {1, 0};
+	struct timeval ts = { 1, 0 };
 	char name[16];
 	int i;
 
@@ -345,18 +347,18 @@ static void
 test_ntlm_bounds(void **state)
 {
 	static const char *const blobs[] = {
-	    "TlRMTVNTUAADAAAAAAAAAAAAAAAAAAAAAAAAAAQABAA8AAAA/////0AAAAAA"
-	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAAAA==",
-	    "TlRMTVNTUAADAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-	    "TlRMTVNTUAADAAAAAAAAAAAAAAAAAAAAAAAAAAgACAD8////AAAAAEAAAAAA"
-	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAAAA==",
-	    "TlRMTVNTUAAD",
+		"TlRMTVNTUAADAAAAAAAAAAAAAAAAAAAAAAAAAAQABAA8AAAA/////0AAAAAA"
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAAAA==",
+		"TlRMTVNTUAADAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+		"TlRMTVNTUAADAAAAAAAAAAAAAAAAAAAAAAAAAAgACAD8////AAAAAEAAAAAA"
+		"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAQAAAA==",
+		"TlRMTVNTUAAD",
 	};
 	static const char *negotiate =
 	    "TlRMTVNTUAABAAAAB4IIAAAAAAAAAAAAAAAAAAAAAAA=";
 	struct session s;
 	struct sasl x;
-	struct timeval ts = {1, 0};
+	struct timeval ts = { 1, 0 };
 	size_t i;
 
 	(void)state;
@@ -382,12 +384,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_mechanisms),
-	    cmocka_unit_test(test_exposure),
-	    cmocka_unit_test(test_verdict_without_secret),
-	    cmocka_unit_test(test_idle_and_after),
-	    cmocka_unit_test(test_full_session),
-	    cmocka_unit_test(test_ntlm_bounds),
+		cmocka_unit_test(test_mechanisms),
+		cmocka_unit_test(test_exposure),
+		cmocka_unit_test(test_verdict_without_secret),
+		cmocka_unit_test(test_idle_and_after),
+		cmocka_unit_test(test_full_session),
+		cmocka_unit_test(test_ntlm_bounds),
 	};
 
 	return cmocka_run_group_tests_name("sasl", tests, NULL, NULL);

@@ -380,8 +380,8 @@ direction_bytes(
 static void
 test_sessions_refragmented(void **state)
 {
-	static const char *const names[] = {"ssl3", "tls10_rc4_md5", "tls12",
-	    "tls12_mutual", "tls13", "tls13_kyber", "tls13_draft28_a"};
+	static const char *const names[] = { "ssl3", "tls10_rc4_md5", "tls12",
+		"tls12_mutual", "tls13", "tls13_kyber", "tls13_draft28_a" };
 	static uint8_t cb[32768], sb[32768], cr[262144], sr[262144];
 	const struct tv_session *s = NULL;
 	struct feeder *f;
@@ -424,17 +424,17 @@ test_sessions_other_sources(void **state)
 		uint16_t cipher;
 		const char *ja3;
 	} want[] = {
-	    {"tls13_draft28_a", "TLSv1.3", 0x1302,
-		"43202faa1c8c1760d6f7f4bd9adde4ab"},
-	    {"tls13_draft28_b", "TLSv1.3", 0x1302,
-		"d00857e0c8e7a7f35e446508c6233460"},
-	    {"ssl3", "SSLv3", 0xc011, NULL},
-	    {"tls10_rc4_md5", "TLSv1.0", 0x0004, NULL},
-	    {"tls12", "TLSv1.2", 0xc02f, NULL},
-	    {"tls13_draft18", "TLSv1.3", 0x1301, NULL},
-	    {"tls13", "TLSv1.3", 0x1302, NULL},
-	    {"tls13_fizz", "TLSv1.3", 0x1301, NULL},
-	    {"sslv2_hello", "TLSv1.0", 0x0039, NULL},
+		{ "tls13_draft28_a", "TLSv1.3", 0x1302,
+		    "43202faa1c8c1760d6f7f4bd9adde4ab" },
+		{ "tls13_draft28_b", "TLSv1.3", 0x1302,
+		    "d00857e0c8e7a7f35e446508c6233460" },
+		{ "ssl3", "SSLv3", 0xc011, NULL },
+		{ "tls10_rc4_md5", "TLSv1.0", 0x0004, NULL },
+		{ "tls12", "TLSv1.2", 0xc02f, NULL },
+		{ "tls13_draft18", "TLSv1.3", 0x1301, NULL },
+		{ "tls13", "TLSv1.3", 0x1302, NULL },
+		{ "tls13_fizz", "TLSv1.3", 0x1301, NULL },
+		{ "sslv2_hello", "TLSv1.0", 0x0039, NULL },
 	};
 	const struct tv_session *s;
 	const struct tls_facts *tf;
@@ -593,7 +593,7 @@ put_sni(struct msg *m, const void *host, size_t n)
 static void
 test_retry_request_draft(void **state)
 {
-	static const uint16_t ciphers[] = {0x1301};
+	static const uint16_t ciphers[] = { 0x1301 };
 	struct msg *ch = msg_new(), *body = msg_new(), *srv = msg_new();
 	struct msg *ext = msg_new();
 	const struct tls_facts *tf;
@@ -653,11 +653,11 @@ test_retry_request_draft(void **state)
 static void
 test_retry_request_rfc(void **state)
 {
-	static const uint8_t hrr[32] = {0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a,
-	    0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91, 0xc2,
-	    0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2,
-	    0xc8, 0xa8, 0x33, 0x9c};
-	static const uint16_t ciphers[] = {0x1301, 0x1302};
+	static const uint8_t hrr[32] = { 0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a,
+		0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65, 0xb8, 0x91,
+		0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e,
+		0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c };
+	static const uint16_t ciphers[] = { 0x1301, 0x1302 };
 	struct msg *cli = msg_new(), *body = msg_new(), *srv = msg_new();
 	struct msg *ext = msg_new();
 	const struct tls_facts *tf;
@@ -738,7 +738,7 @@ test_retry_request_rfc(void **state)
 static void
 test_sslv2_session(void **state)
 {
-	static const uint8_t cert[] = {0x30, 0x03, 0x02, 0x01, 0x05};
+	static const uint8_t cert[] = { 0x30, 0x03, 0x02, 0x01, 0x05 };
 	struct msg *cli = msg_new(), *srv = msg_new();
 	const struct tls_facts *tf;
 	struct feeder *f = feeder_new();
@@ -818,30 +818,30 @@ test_stream_detection(void **state)
 		enum tls_stream want;
 		size_t consumed;
 	} cases[] = {
-	    {"220 smtp.example.com ESMTP\r\n", 28, TLS_STREAM_NOT_TLS, 0},
-	    {"* OK IMAP4rev1 ready\r\n", 22, TLS_STREAM_NOT_TLS, 0},
-	    {"+OK POP3\r\n", 10, TLS_STREAM_NOT_TLS, 0},
-	    {"GET / HTTP/1.1\r\n", 16, TLS_STREAM_NOT_TLS, 0},
-	    {"\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00", 10, TLS_STREAM_TLS,
-		10},
-	    {"\x15\x03\x03\x00\x02\x02\x28", 7, TLS_STREAM_TLS, 7},
-	    {"\x17\x03\x03\x00\x01\x00", 6, TLS_STREAM_TLS, 6},
-	    {"\x16\x03\x05\x00\x05", 5, TLS_STREAM_NOT_TLS, 0},
-	    {"\x16\x02\x01\x00\x05", 5, TLS_STREAM_NOT_TLS, 0},
-	    {"\x16\x03\x01\x00\x00", 5, TLS_STREAM_NOT_TLS, 0},
-	    {"\x16\x03\x01\xff\xff", 5, TLS_STREAM_NOT_TLS, 0},
-	    {"\x18\x03\x01\x00\x05", 5, TLS_STREAM_NOT_TLS, 0},
-	    {"\x16\x03\x01", 3, TLS_STREAM_UNKNOWN, 0},
-	    {"\x16", 1, TLS_STREAM_UNKNOWN, 0},
-	    {"\x80\x2e\x01\x03\x01", 5, TLS_STREAM_TLS, 5},
-	    {"\x80\x2e\x01\x00\x02", 5, TLS_STREAM_TLS, 5},
-	    {"\x80\x2e\x01\x01\x00", 5, TLS_STREAM_NOT_TLS, 0},
-	    {"\x80\x2e\x02\x03\x01", 5, TLS_STREAM_NOT_TLS, 0},
-	    {"\x80\x05\x01\x03\x01", 5, TLS_STREAM_NOT_TLS, 0},
-	    {"\x80\x03\x00\x00\x01", 5, TLS_STREAM_TLS, 5},
-	    {"\x80\x30\x04\x00\x01\x00\x02", 7, TLS_STREAM_TLS, 7},
-	    {"\x80\x30\x04\x00\x01\x03\x00", 7, TLS_STREAM_NOT_TLS, 0},
-	    {"\xff\xfe\xfd", 3, TLS_STREAM_NOT_TLS, 0},
+		{ "220 smtp.example.com ESMTP\r\n", 28, TLS_STREAM_NOT_TLS, 0 },
+		{ "* OK IMAP4rev1 ready\r\n", 22, TLS_STREAM_NOT_TLS, 0 },
+		{ "+OK POP3\r\n", 10, TLS_STREAM_NOT_TLS, 0 },
+		{ "GET / HTTP/1.1\r\n", 16, TLS_STREAM_NOT_TLS, 0 },
+		{ "\x16\x03\x01\x00\x05\x01\x00\x00\x01\x00", 10,
+		    TLS_STREAM_TLS, 10 },
+		{ "\x15\x03\x03\x00\x02\x02\x28", 7, TLS_STREAM_TLS, 7 },
+		{ "\x17\x03\x03\x00\x01\x00", 6, TLS_STREAM_TLS, 6 },
+		{ "\x16\x03\x05\x00\x05", 5, TLS_STREAM_NOT_TLS, 0 },
+		{ "\x16\x02\x01\x00\x05", 5, TLS_STREAM_NOT_TLS, 0 },
+		{ "\x16\x03\x01\x00\x00", 5, TLS_STREAM_NOT_TLS, 0 },
+		{ "\x16\x03\x01\xff\xff", 5, TLS_STREAM_NOT_TLS, 0 },
+		{ "\x18\x03\x01\x00\x05", 5, TLS_STREAM_NOT_TLS, 0 },
+		{ "\x16\x03\x01", 3, TLS_STREAM_UNKNOWN, 0 },
+		{ "\x16", 1, TLS_STREAM_UNKNOWN, 0 },
+		{ "\x80\x2e\x01\x03\x01", 5, TLS_STREAM_TLS, 5 },
+		{ "\x80\x2e\x01\x00\x02", 5, TLS_STREAM_TLS, 5 },
+		{ "\x80\x2e\x01\x01\x00", 5, TLS_STREAM_NOT_TLS, 0 },
+		{ "\x80\x2e\x02\x03\x01", 5, TLS_STREAM_NOT_TLS, 0 },
+		{ "\x80\x05\x01\x03\x01", 5, TLS_STREAM_NOT_TLS, 0 },
+		{ "\x80\x03\x00\x00\x01", 5, TLS_STREAM_TLS, 5 },
+		{ "\x80\x30\x04\x00\x01\x00\x02", 7, TLS_STREAM_TLS, 7 },
+		{ "\x80\x30\x04\x00\x01\x03\x00", 7, TLS_STREAM_NOT_TLS, 0 },
+		{ "\xff\xfe\xfd", 3, TLS_STREAM_NOT_TLS, 0 },
 	};
 	struct tls_parser *p;
 	size_t i, used;
@@ -960,7 +960,7 @@ test_one_direction(void **state)
 static void
 test_oversized(void **state)
 {
-	static const uint16_t ciphers[] = {0x002f};
+	static const uint16_t ciphers[] = { 0x002f };
 	struct msg *m = msg_new(), *body = msg_new();
 	struct tls_parser *p;
 	size_t before, after;
@@ -1003,7 +1003,7 @@ test_oversized(void **state)
 	put24(m, body->n);
 	putb(m, body->b, body->n);
 	for (i = 0; i < m->n; i += 16384) {
-		uint8_t hdr[5] = {22, 3, 3, 0, 0};
+		uint8_t hdr[5] = { 22, 3, 3, 0, 0 };
 		size_t len = MIN(16384, m->n - i);
 
 		hdr[3] = (uint8_t)(len >> 8);
@@ -1063,7 +1063,7 @@ test_oversized(void **state)
 static void
 test_zero_lengths(void **state)
 {
-	static const uint16_t ciphers[] = {0x002f};
+	static const uint16_t ciphers[] = { 0x002f };
 	struct msg *m = msg_new(), *body = msg_new(), *e = msg_new();
 	struct tls_parser *p;
 	const struct tls_facts *tf;
@@ -1107,24 +1107,26 @@ test_zero_lengths(void **state)
 static void
 test_malformed_hellos(void **state)
 {
-	static const uint16_t ciphers[] = {0x1301, 0x002f};
+	static const uint16_t ciphers[] = { 0x1301, 0x002f };
 	static const struct {
 		const char *what;
 		const char *ext;
 		size_t n;
 	} bad[] = {
-	    {"extension longer than its block", "\x00\x00\x00\x09\x00", 5},
-	    {"SNI list past the extension",
-		"\x00\x00\x00\x05\x00\x07\x00\x00\x01", 9},
-	    {"SNI name past its list",
-		"\x00\x00\x00\x07\x00\x05\x00\x00\x09\x61\x62", 11},
-	    {"empty ALPN name", "\x00\x10\x00\x03\x00\x01\x00", 7},
-	    {"odd groups list", "\x00\x0a\x00\x03\x00\x01\x17", 7},
-	    {"versions past the extension", "\x00\x2b\x00\x02\x08\x03", 6},
-	    {"odd versions list", "\x00\x2b\x00\x02\x01\x03", 6},
-	    {"key share past its list",
-		"\x00\x33\x00\x06\x00\x04\x00\x1d\x00\x20", 10},
-	    {"truncated extension header", "\x00\x00\x00", 3},
+		{ "extension longer than its block", "\x00\x00\x00\x09\x00",
+		    5 },
+		{ "SNI list past the extension",
+		    "\x00\x00\x00\x05\x00\x07\x00\x00\x01", 9 },
+		{ "SNI name past its list",
+		    "\x00\x00\x00\x07\x00\x05\x00\x00\x09\x61\x62", 11 },
+		{ "empty ALPN name", "\x00\x10\x00\x03\x00\x01\x00", 7 },
+		{ "odd groups list", "\x00\x0a\x00\x03\x00\x01\x17", 7 },
+		{ "versions past the extension", "\x00\x2b\x00\x02\x08\x03",
+		    6 },
+		{ "odd versions list", "\x00\x2b\x00\x02\x01\x03", 6 },
+		{ "key share past its list",
+		    "\x00\x33\x00\x06\x00\x04\x00\x1d\x00\x20", 10 },
+		{ "truncated extension header", "\x00\x00\x00", 3 },
 	};
 	struct msg *m = msg_new(), *body = msg_new(), *e = msg_new();
 	struct tls_parser *p;
@@ -1175,7 +1177,7 @@ test_malformed_hellos(void **state)
 static void
 test_names_and_grease(void **state)
 {
-	static const uint16_t ciphers[] = {0x0a0a, 0x1301, 0xfafa, 0x00ff};
+	static const uint16_t ciphers[] = { 0x0a0a, 0x1301, 0xfafa, 0x00ff };
 	struct msg *m = msg_new(), *body = msg_new(), *e = msg_new();
 	struct tls_parser *p = tls_parser_new();
 	const struct tls_facts *tf;
@@ -1385,9 +1387,9 @@ test_garbage(void **state)
 static void
 test_mutations(void **state)
 {
-	static const char *const names[] = {
-	    "tls12_mutual", "tls13_kyber", "sslv2_hello", "tls13_draft18"};
-	static const uint8_t masks[] = {0xff, 0x80, 0x01, 0x7f};
+	static const char *const names[] = { "tls12_mutual", "tls13_kyber",
+		"sslv2_hello", "tls13_draft18" };
+	static const uint8_t masks[] = { 0xff, 0x80, 0x01, 0x7f };
 	static uint8_t cb[16384], sb[16384];
 	const struct tv_session *s;
 	struct feeder *f;
@@ -1448,20 +1450,20 @@ test_version_names(void **state)
 		const char *name;
 		bool tls13;
 	} cases[] = {
-	    {0x0002, "SSLv2", false},
-	    {0x0300, "SSLv3", false},
-	    {0x0301, "TLSv1.0", false},
-	    {0x0302, "TLSv1.1", false},
-	    {0x0303, "TLSv1.2", false},
-	    {0x0304, "TLSv1.3", true},
-	    {0x7f12, "TLSv1.3", true},
-	    {0x7f1c, "TLSv1.3", true},
-	    {0xfb1a, "TLSv1.3", true},
-	    {0x0305, NULL, false},
-	    {0x0000, NULL, false},
-	    {0x0a0a, NULL, false},
-	    {0xfeff, NULL, false},
-	    {0x0200, NULL, false},
+		{ 0x0002, "SSLv2", false },
+		{ 0x0300, "SSLv3", false },
+		{ 0x0301, "TLSv1.0", false },
+		{ 0x0302, "TLSv1.1", false },
+		{ 0x0303, "TLSv1.2", false },
+		{ 0x0304, "TLSv1.3", true },
+		{ 0x7f12, "TLSv1.3", true },
+		{ 0x7f1c, "TLSv1.3", true },
+		{ 0xfb1a, "TLSv1.3", true },
+		{ 0x0305, NULL, false },
+		{ 0x0000, NULL, false },
+		{ 0x0a0a, NULL, false },
+		{ 0xfeff, NULL, false },
+		{ 0x0200, NULL, false },
 	};
 	size_t i;
 
@@ -1481,27 +1483,27 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_sessions_as_captured),
-	    cmocka_unit_test(test_sessions_every_split),
-	    cmocka_unit_test(test_sessions_small_pieces),
-	    cmocka_unit_test(test_sessions_refragmented),
-	    cmocka_unit_test(test_sessions_other_sources),
-	    cmocka_unit_test(test_retry_request_draft),
-	    cmocka_unit_test(test_retry_request_rfc),
-	    cmocka_unit_test(test_sslv2_session),
-	    cmocka_unit_test(test_stream_detection),
-	    cmocka_unit_test(test_cleartext_reply),
-	    cmocka_unit_test(test_one_direction),
-	    cmocka_unit_test(test_oversized),
-	    cmocka_unit_test(test_zero_lengths),
-	    cmocka_unit_test(test_malformed_hellos),
-	    cmocka_unit_test(test_names_and_grease),
-	    cmocka_unit_test(test_long_ja3),
-	    cmocka_unit_test(test_gaps),
-	    cmocka_unit_test(test_garbage),
-	    cmocka_unit_test(test_mutations),
-	    cmocka_unit_test(test_certificate_facts),
-	    cmocka_unit_test(test_version_names),
+		cmocka_unit_test(test_sessions_as_captured),
+		cmocka_unit_test(test_sessions_every_split),
+		cmocka_unit_test(test_sessions_small_pieces),
+		cmocka_unit_test(test_sessions_refragmented),
+		cmocka_unit_test(test_sessions_other_sources),
+		cmocka_unit_test(test_retry_request_draft),
+		cmocka_unit_test(test_retry_request_rfc),
+		cmocka_unit_test(test_sslv2_session),
+		cmocka_unit_test(test_stream_detection),
+		cmocka_unit_test(test_cleartext_reply),
+		cmocka_unit_test(test_one_direction),
+		cmocka_unit_test(test_oversized),
+		cmocka_unit_test(test_zero_lengths),
+		cmocka_unit_test(test_malformed_hellos),
+		cmocka_unit_test(test_names_and_grease),
+		cmocka_unit_test(test_long_ja3),
+		cmocka_unit_test(test_gaps),
+		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_mutations),
+		cmocka_unit_test(test_certificate_facts),
+		cmocka_unit_test(test_version_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

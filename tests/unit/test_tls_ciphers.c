@@ -31,73 +31,88 @@ test_known_suites(void **state)
 		bool fs;
 		const char *broken;
 	} cases[] = {
-	    {0x0000, "TLS_NULL_WITH_NULL_NULL", "NULL", false, "NULL"},
-	    {0x0001, "TLS_RSA_WITH_NULL_MD5", "RSA", false, "NULL"},
-	    {0x0003, "TLS_RSA_EXPORT_WITH_RC4_40_MD5", "RSA", false, "EXPORT"},
-	    {0x0004, "TLS_RSA_WITH_RC4_128_MD5", "RSA", false, "RC4"},
-	    {0x0005, "TLS_RSA_WITH_RC4_128_SHA", "RSA", false, "RC4"},
-	    {0x0007, "TLS_RSA_WITH_IDEA_CBC_SHA", "RSA", false, "IDEA"},
-	    {0x0009, "TLS_RSA_WITH_DES_CBC_SHA", "RSA", false, "DES"},
-	    {0x000a, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "RSA", false, "3DES"},
-	    {0x0011, "TLS_DHE_DSS_EXPORT_WITH_DES40_CBC_SHA", "DHE", true,
-		"EXPORT"},
-	    {0x0016, "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA", "DHE", true, "3DES"},
-	    {0x0018, "TLS_DH_anon_WITH_RC4_128_MD5", "DH_anon", true,
-		"anonymous"},
-	    {0x001f, "TLS_KRB5_WITH_3DES_EDE_CBC_SHA", "KRB5", false, "3DES"},
-	    {0x002c, "TLS_PSK_WITH_NULL_SHA", "PSK", false, "NULL"},
-	    {0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA", "RSA", false, NULL},
-	    {0x0030, "TLS_DH_DSS_WITH_AES_128_CBC_SHA", "DH", false, NULL},
-	    {0x0034, "TLS_DH_anon_WITH_AES_128_CBC_SHA", "DH_anon", true,
-		"anonymous"},
-	    {0x0039, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", "DHE", true, NULL},
-	    {0x0062, "TLS_RSA_EXPORT1024_WITH_DES_CBC_SHA", "RSA", false,
-		"EXPORT"},
-	    {0x008a, "TLS_PSK_WITH_RC4_128_SHA", "PSK", false, "RC4"},
-	    {0x0090, "TLS_DHE_PSK_WITH_AES_128_CBC_SHA", "DHE_PSK", true, NULL},
-	    {0x0094, "TLS_RSA_PSK_WITH_AES_128_CBC_SHA", "RSA_PSK", false,
-		NULL},
-	    {0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256", "RSA", false, NULL},
-	    {0x009e, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "DHE", true, NULL},
-	    {0x00c6, "TLS_SM4_GCM_SM3", "TLS13", true, NULL},
-	    {0x1301, "TLS_AES_128_GCM_SHA256", "TLS13", true, NULL},
-	    {0x1302, "TLS_AES_256_GCM_SHA384", "TLS13", true, NULL},
-	    {0x1303, "TLS_CHACHA20_POLY1305_SHA256", "TLS13", true, NULL},
-	    {0x1304, "TLS_AES_128_CCM_SHA256", "TLS13", true, NULL},
-	    {0x1305, "TLS_AES_128_CCM_8_SHA256", "TLS13", true, NULL},
-	    {0xc002, "TLS_ECDH_ECDSA_WITH_RC4_128_SHA", "ECDH", false, "RC4"},
-	    {0xc006, "TLS_ECDHE_ECDSA_WITH_NULL_SHA", "ECDHE", true, "NULL"},
-	    {0xc011, "TLS_ECDHE_RSA_WITH_RC4_128_SHA", "ECDHE", true, "RC4"},
-	    {0xc012, "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", "ECDHE", true,
-		"3DES"},
-	    {0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "ECDHE", true, NULL},
-	    {0xc017, "TLS_ECDH_anon_WITH_3DES_EDE_CBC_SHA", "ECDH_anon", true,
-		"anonymous"},
-	    {0xc01e, "TLS_SRP_SHA_RSA_WITH_AES_128_CBC_SHA", "SRP", true, NULL},
-	    {0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE", true,
-		NULL},
-	    {0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE", true,
-		NULL},
-	    {0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE", true,
-		NULL},
-	    {0xc031, "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256", "ECDH", false,
-		NULL},
-	    {0xc035, "TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA", "ECDHE_PSK", true,
-		NULL},
-	    {0xc0aa, "TLS_PSK_DHE_WITH_AES_128_CCM_8", "DHE_PSK", true, NULL},
-	    {0xc0b0, "TLS_ECCPWD_WITH_AES_128_GCM_SHA256", "ECCPWD", true,
-		NULL},
-	    {0xc0b4, "TLS_SHA256_SHA256", "TLS13", true, "NULL"},
-	    {0xc100, "TLS_GOSTR341112_256_WITH_KUZNYECHIK_CTR_OMAC", "GOST",
-		false, NULL},
-	    {0xc103, "TLS_GOSTR341112_256_WITH_KUZNYECHIK_MGM_L", "TLS13", true,
-		NULL},
-	    {0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE",
-		true, NULL},
-	    {0xccab, "TLS_PSK_WITH_CHACHA20_POLY1305_SHA256", "PSK", false,
-		NULL},
-	    {0xd001, "TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256", "ECDHE_PSK", true,
-		NULL},
+		{ 0x0000, "TLS_NULL_WITH_NULL_NULL", "NULL", false, "NULL" },
+		{ 0x0001, "TLS_RSA_WITH_NULL_MD5", "RSA", false, "NULL" },
+		{ 0x0003, "TLS_RSA_EXPORT_WITH_RC4_40_MD5", "RSA", false,
+		    "EXPORT" },
+		{ 0x0004, "TLS_RSA_WITH_RC4_128_MD5", "RSA", false, "RC4" },
+		{ 0x0005, "TLS_RSA_WITH_RC4_128_SHA", "RSA", false, "RC4" },
+		{ 0x0007, "TLS_RSA_WITH_IDEA_CBC_SHA", "RSA", false, "IDEA" },
+		{ 0x0009, "TLS_RSA_WITH_DES_CBC_SHA", "RSA", false, "DES" },
+		{ 0x000a, "TLS_RSA_WITH_3DES_EDE_CBC_SHA", "RSA", false,
+		    "3DES" },
+		{ 0x0011, "TLS_DHE_DSS_EXPORT_WITH_DES40_CBC_SHA", "DHE", true,
+		    "EXPORT" },
+		{ 0x0016, "TLS_DHE_RSA_WITH_3DES_EDE_CBC_SHA", "DHE", true,
+		    "3DES" },
+		{ 0x0018, "TLS_DH_anon_WITH_RC4_128_MD5", "DH_anon", true,
+		    "anonymous" },
+		{ 0x001f, "TLS_KRB5_WITH_3DES_EDE_CBC_SHA", "KRB5", false,
+		    "3DES" },
+		{ 0x002c, "TLS_PSK_WITH_NULL_SHA", "PSK", false, "NULL" },
+		{ 0x002f, "TLS_RSA_WITH_AES_128_CBC_SHA", "RSA", false, NULL },
+		{ 0x0030, "TLS_DH_DSS_WITH_AES_128_CBC_SHA", "DH", false,
+		    NULL },
+		{ 0x0034, "TLS_DH_anon_WITH_AES_128_CBC_SHA", "DH_anon", true,
+		    "anonymous" },
+		{ 0x0039, "TLS_DHE_RSA_WITH_AES_256_CBC_SHA", "DHE", true,
+		    NULL },
+		{ 0x0062, "TLS_RSA_EXPORT1024_WITH_DES_CBC_SHA", "RSA", false,
+		    "EXPORT" },
+		{ 0x008a, "TLS_PSK_WITH_RC4_128_SHA", "PSK", false, "RC4" },
+		{ 0x0090, "TLS_DHE_PSK_WITH_AES_128_CBC_SHA", "DHE_PSK", true,
+		    NULL },
+		{ 0x0094, "TLS_RSA_PSK_WITH_AES_128_CBC_SHA", "RSA_PSK", false,
+		    NULL },
+		{ 0x009c, "TLS_RSA_WITH_AES_128_GCM_SHA256", "RSA", false,
+		    NULL },
+		{ 0x009e, "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", "DHE", true,
+		    NULL },
+		{ 0x00c6, "TLS_SM4_GCM_SM3", "TLS13", true, NULL },
+		{ 0x1301, "TLS_AES_128_GCM_SHA256", "TLS13", true, NULL },
+		{ 0x1302, "TLS_AES_256_GCM_SHA384", "TLS13", true, NULL },
+		{ 0x1303, "TLS_CHACHA20_POLY1305_SHA256", "TLS13", true, NULL },
+		{ 0x1304, "TLS_AES_128_CCM_SHA256", "TLS13", true, NULL },
+		{ 0x1305, "TLS_AES_128_CCM_8_SHA256", "TLS13", true, NULL },
+		{ 0xc002, "TLS_ECDH_ECDSA_WITH_RC4_128_SHA", "ECDH", false,
+		    "RC4" },
+		{ 0xc006, "TLS_ECDHE_ECDSA_WITH_NULL_SHA", "ECDHE", true,
+		    "NULL" },
+		{ 0xc011, "TLS_ECDHE_RSA_WITH_RC4_128_SHA", "ECDHE", true,
+		    "RC4" },
+		{ 0xc012, "TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA", "ECDHE", true,
+		    "3DES" },
+		{ 0xc013, "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", "ECDHE", true,
+		    NULL },
+		{ 0xc017, "TLS_ECDH_anon_WITH_3DES_EDE_CBC_SHA", "ECDH_anon",
+		    true, "anonymous" },
+		{ 0xc01e, "TLS_SRP_SHA_RSA_WITH_AES_128_CBC_SHA", "SRP", true,
+		    NULL },
+		{ 0xc02b, "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE",
+		    true, NULL },
+		{ 0xc02f, "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE",
+		    true, NULL },
+		{ 0xc030, "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE",
+		    true, NULL },
+		{ 0xc031, "TLS_ECDH_RSA_WITH_AES_128_GCM_SHA256", "ECDH", false,
+		    NULL },
+		{ 0xc035, "TLS_ECDHE_PSK_WITH_AES_128_CBC_SHA", "ECDHE_PSK",
+		    true, NULL },
+		{ 0xc0aa, "TLS_PSK_DHE_WITH_AES_128_CCM_8", "DHE_PSK", true,
+		    NULL },
+		{ 0xc0b0, "TLS_ECCPWD_WITH_AES_128_GCM_SHA256", "ECCPWD", true,
+		    NULL },
+		{ 0xc0b4, "TLS_SHA256_SHA256", "TLS13", true, "NULL" },
+		{ 0xc100, "TLS_GOSTR341112_256_WITH_KUZNYECHIK_CTR_OMAC",
+		    "GOST", false, NULL },
+		{ 0xc103, "TLS_GOSTR341112_256_WITH_KUZNYECHIK_MGM_L", "TLS13",
+		    true, NULL },
+		{ 0xcca8, "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
+		    "ECDHE", true, NULL },
+		{ 0xccab, "TLS_PSK_WITH_CHACHA20_POLY1305_SHA256", "PSK", false,
+		    NULL },
+		{ 0xd001, "TLS_ECDHE_PSK_WITH_AES_128_GCM_SHA256", "ECDHE_PSK",
+		    true, NULL },
 	};
 	const struct tls_cipher *c;
 	size_t i;
@@ -142,8 +157,9 @@ test_signalling_values(void **state)
 static void
 test_grease(void **state)
 {
-	static const uint16_t not_grease[] = {0x0000, 0x0a0b, 0x0b0a, 0x1a2a,
-	    0x0aaa, 0xaa0a, 0x1301, 0xc02f, 0xfefe, 0x00ff, 0x5600, 0xa0a0};
+	static const uint16_t not_grease[] = { 0x0000, 0x0a0b, 0x0b0a, 0x1a2a,
+		0x0aaa, 0xaa0a, 0x1301, 0xc02f, 0xfefe, 0x00ff, 0x5600,
+		0xa0a0 };
 	unsigned int i;
 
 	(void)state;
@@ -161,8 +177,8 @@ test_grease(void **state)
 static void
 test_unknown(void **state)
 {
-	static const uint16_t unknown[] = {
-	    0x0047, 0x00c8, 0x1306, 0x13ff, 0xc0b6, 0xffff, 0xfeee, 0x0100};
+	static const uint16_t unknown[] = { 0x0047, 0x00c8, 0x1306, 0x13ff,
+		0xc0b6, 0xffff, 0xfeee, 0x0100 };
 	size_t i;
 
 	(void)state;
@@ -180,9 +196,9 @@ has(const char *name, const char *part)
 static void
 test_table_invariants(void **state)
 {
-	static const char *const fs_kex[] = {"DHE", "ECDHE", "DHE_PSK",
-	    "ECDHE_PSK", "DH_anon", "ECDH_anon", "SRP", "ECCPWD", "ECJPAKE",
-	    "TLS13"};
+	static const char *const fs_kex[] = { "DHE", "ECDHE", "DHE_PSK",
+		"ECDHE_PSK", "DH_anon", "ECDH_anon", "SRP", "ECCPWD", "ECJPAKE",
+		"TLS13" };
 	const struct tls_cipher *t, *c;
 	size_t n, i, k;
 	bool fs;
@@ -231,11 +247,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_known_suites),
-	    cmocka_unit_test(test_signalling_values),
-	    cmocka_unit_test(test_grease),
-	    cmocka_unit_test(test_unknown),
-	    cmocka_unit_test(test_table_invariants),
+		cmocka_unit_test(test_known_suites),
+		cmocka_unit_test(test_signalling_values),
+		cmocka_unit_test(test_grease),
+		cmocka_unit_test(test_unknown),
+		cmocka_unit_test(test_table_invariants),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
