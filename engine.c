@@ -639,39 +639,38 @@ analysis_free(struct engine *e, struct flow *f, struct analysis *a)
 static bool
 choice_from_ndpi(const struct flow *f, struct app_choice *c)
 {
-	c->tls = TLS_MODE_NONE;
-	switch (classify_kind(f)) {
-	case CLASSIFY_SMTP:
-		c->proto = APP_SMTP;
-		return true;
-	case CLASSIFY_IMAP:
-		c->proto = APP_IMAP;
-		return true;
-	case CLASSIFY_POP3:
-		c->proto = APP_POP3;
-		return true;
-	case CLASSIFY_SMTPS:
-		c->proto = APP_SMTP;
-		c->tls = TLS_MODE_IMPLICIT;
-		return true;
-	case CLASSIFY_IMAPS:
-		c->proto = APP_IMAP;
-		c->tls = TLS_MODE_IMPLICIT;
-		return true;
-	case CLASSIFY_POP3S:
-		c->proto = APP_POP3;
-		c->tls = TLS_MODE_IMPLICIT;
-		return true;
-	case CLASSIFY_SOCKS:
-		c->proto = APP_SOCKS;
-		return true;
-	case CLASSIFY_TLS:
-		c->proto = APP_TLS;
-		c->tls = TLS_MODE_IMPLICIT;
-		return true;
-	default:
-		return false;
+	static const struct {
+		enum classify_kind kind;
+		enum app_proto proto;
+		enum tls_mode tls;
+	} kinds[] = {
+		{ CLASSIFY_SMTP, APP_SMTP, TLS_MODE_NONE },
+		{ CLASSIFY_IMAP, APP_IMAP, TLS_MODE_NONE },
+		{ CLASSIFY_POP3, APP_POP3, TLS_MODE_NONE },
+		{ CLASSIFY_SMTPS, APP_SMTP, TLS_MODE_IMPLICIT },
+		{ CLASSIFY_IMAPS, APP_IMAP, TLS_MODE_IMPLICIT },
+		{ CLASSIFY_POP3S, APP_POP3, TLS_MODE_IMPLICIT },
+		{ CLASSIFY_SOCKS, APP_SOCKS, TLS_MODE_NONE },
+		{ CLASSIFY_TLS, APP_TLS, TLS_MODE_IMPLICIT },
+		{ CLASSIFY_HTTP, APP_HTTP, TLS_MODE_NONE },
+		{ CLASSIFY_FTP, APP_FTP, TLS_MODE_NONE },
+		{ CLASSIFY_TELNET, APP_TELNET, TLS_MODE_NONE },
+		{ CLASSIFY_LDAP, APP_LDAP, TLS_MODE_NONE },
+		{ CLASSIFY_SNMP, APP_SNMP, TLS_MODE_NONE },
+		{ CLASSIFY_MYSQL, APP_MYSQL, TLS_MODE_NONE },
+		{ CLASSIFY_POSTGRES, APP_POSTGRES, TLS_MODE_NONE },
+	};
+	enum classify_kind k = classify_kind(f);
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(kinds); i++) {
+		if (kinds[i].kind == k) {
+			c->proto = kinds[i].proto;
+			c->tls = kinds[i].tls;
+			return true;
+		}
 	}
+	return false;
 }
 
 /* What nDPI says a TLS flow carries, or APP_UNKNOWN. */

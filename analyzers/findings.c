@@ -1,11 +1,15 @@
 /*
  * findings.c - the rules that turn session facts into findings.
  *
- * Mail sessions are judged on STARTTLS (RFC 3207 for SMTP, RFC 2595 for
- * IMAP and POP3) and on logins sent outside TLS.  Which recommendation a
+ * Sessions are judged on logins sent outside TLS, on the STARTTLS of the
+ * protocols that have one (RFC 3207 for SMTP, RFC 2595 for IMAP and POP3,
+ * RFC 4217 for FTP, RFC 4513 for LDAP, and the TLS requests of MySQL and
+ * PostgreSQL) and on the TLS they negotiate.  Which recommendation a
  * finding serves depends on the session's role: SMTP to port 25 is mail
- * between servers (recommendation 1); submission, IMAP and POP3 are users
- * reaching their mail (recommendation 3).
+ * between servers (recommendation 1); SNMP communities and database logins
+ * are accounts of the infrastructure, which recommendation 2 wants
+ * encrypted inside the network; every other login is a user's password
+ * (recommendation 3).
  */
 #include "analyzers/findings.h"
 
@@ -65,13 +69,6 @@ add(struct finding_list *l, const char *kind, enum severity sev, int rec,
 	va_end(ap);
 }
 
-static bool
-is_mail(const struct session *s)
-{
-	return s->protocol == APP_SMTP || s->protocol == APP_IMAP ||
-	    s->protocol == APP_POP3;
-}
-
 /* Mail between servers, as opposed to a user reaching a mail server. */
 static bool
 is_relay(const struct session *s)
@@ -79,10 +76,38 @@ is_relay(const struct session *s)
 	return s->protocol == APP_SMTP && s->server_port == SMTP_RELAY_PORT;
 }
 
-static int
-mail_recommendation(const struct session *s)
+/* Logins of devices and applications rather than of people. */
+static bool
+is_infrastructure(const struct session *s)
 {
-	return is_relay(s) ? 1 : 3;
+	return s->protocol == APP_SNMP || s->protocol == APP_MYSQL ||
+	    s->protocol == APP_POSTGRES;
+}
+
+static int
+recommendation(const struct session *s)
+{
+	if (is_relay(s))
+		return 1;
+	return is_infrastructure(s) ? 2 : 3;
+}
+
+/* Protocols that can turn TLS on inside a cleartext connection. */
+static bool
+has_starttls(const struct session *s)
+{
+	switch (s->protocol) {
+	case APP_SMTP:
+	case APP_IMAP:
+	case APP_POP3:
+	case APP_FTP:
+	case APP_LDAP:
+	case APP_MYSQL:
+	case APP_POSTGRES:
+		return true;
+	default:
+		return false;
+	}
 }
 
 /* True when the session ended up encrypted after all. */
@@ -93,17 +118,33 @@ encrypted(const struct session *s)
 	    s->starttls_result == STARTTLS_RESULT_OK;
 }
 
+/* What each protocol calls its upgrade to TLS. */
 static const char *
 starttls_word(const struct session *s)
 {
-	return s->protocol == APP_POP3 ? "STLS" : "STARTTLS";
+	switch (s->protocol) {
+	case APP_POP3:
+		return "STLS";
+	case APP_FTP:
+		return "AUTH TLS";
+	case APP_LDAP:
+		return "StartTLS";
+	case APP_POSTGRES:
+		return "SSLRequest";
+	case APP_MYSQL:
+		return "TLS";
+	default:
+		return "STARTTLS";
+	}
 }
 
 static void
 credential_findings(const struct session *s, struct finding_list *l)
 {
 	const struct credential *c;
+	const char *proto = app_proto_name(s->protocol);
 	const char *user;
+	int rec = is_infrastructure(s) ? 2 : 3; /* a password is a user's */
 	unsigned int i;
 
 	for (i = 0; i < s->ncreds; i++) {
@@ -112,18 +153,27 @@ credential_findings(const struct session *s, struct finding_list *l)
 		switch (c->exposure) {
 		case EXPOSURE_CLEARTEXT:
 		case EXPOSURE_TOKEN:
-			add(l, "cleartext_credentials", SEVERITY_HIGH, 3,
-			    &c->seen, "%s %s for %s sent without TLS%s",
-			    app_proto_name(s->protocol), c->mechanism, user,
-			    c->exposure == EXPOSURE_TOKEN ? " (bearer token)"
-							  : "");
+			if (s->protocol == APP_SNMP)
+				add(l, "cleartext_credentials", SEVERITY_HIGH,
+				    rec, &c->seen,
+				    "SNMP community for %s access sent in "
+				    "clear text",
+				    user);
+			else
+				add(l, "cleartext_credentials", SEVERITY_HIGH,
+				    rec, &c->seen,
+				    "%s %s for %s sent without TLS%s", proto,
+				    c->mechanism, user,
+				    c->exposure == EXPOSURE_TOKEN
+					? " (bearer token)"
+					: "");
 			break;
 		case EXPOSURE_CRACKABLE:
-			add(l, "crackable_credentials", SEVERITY_MEDIUM, 3,
+			add(l, "crackable_credentials", SEVERITY_MEDIUM, rec,
 			    &c->seen,
 			    "%s %s for %s sent without TLS: open to offline "
 			    "guessing",
-			    app_proto_name(s->protocol), c->mechanism, user);
+			    proto, c->mechanism, user);
 			break;
 		case EXPOSURE_NONE:
 		case EXPOSURE_UNKNOWN:
@@ -132,10 +182,30 @@ credential_findings(const struct session *s, struct finding_list *l)
 	}
 }
 
+/* A login form or prompt of a webmail product, served over plain HTTP. */
+static void
+webmail_findings(const struct session *s, struct finding_list *l)
+{
+	const struct credential *c;
+	unsigned int i;
+
+	if (s->protocol != APP_HTTP || s->webmail[0] == '\0')
+		return;
+	for (i = 0; i < s->ncreds; i++) {
+		c = &s->creds[i];
+		if (c->exposure != EXPOSURE_CLEARTEXT)
+			continue;
+		add(l, "cleartext_webmail_login", SEVERITY_HIGH, 3, &c->seen,
+		    "%s webmail login for %s over plain HTTP", s->webmail,
+		    c->username[0] != '\0' ? c->username : "(no user name)");
+		return;
+	}
+}
+
 static void
 starttls_findings(const struct session *s, struct finding_list *l)
 {
-	int rec = mail_recommendation(s);
+	int rec = recommendation(s);
 	const char *word = starttls_word(s);
 	const struct timeval *at;
 
@@ -286,7 +356,7 @@ static void
 tls_findings(const struct session *s, const struct findings_policy *p,
     struct finding_list *l)
 {
-	int rec = is_relay(s) ? 1 : 3;
+	int rec = recommendation(s);
 
 	tls_version_findings(s, p, l, rec);
 	tls_cipher_findings(s, l, rec);
@@ -307,11 +377,10 @@ findings_evaluate(const struct session *s, const struct findings_policy *p,
 {
 	struct finding_list l = { out, max, 0 };
 
-	if (is_mail(s)) {
-		credential_findings(s, &l);
-		if (s->tls != TLS_MODE_IMPLICIT)
-			starttls_findings(s, &l);
-	}
+	credential_findings(s, &l);
+	webmail_findings(s, &l);
+	if (has_starttls(s) && s->tls != TLS_MODE_IMPLICIT)
+		starttls_findings(s, &l);
 	/* A TLS hello answered in clear text was no TLS session. */
 	if (spoke_tls(s) && (s->tls != TLS_MODE_NONE || s->starttls_accepted))
 		tls_findings(s, p, &l);

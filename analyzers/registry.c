@@ -15,9 +15,15 @@ static const struct {
 	enum tls_mode tls;
 	bool udp;
 } registry_ports[] = {
+	{ 21, APP_FTP, TLS_MODE_NONE, false },       /* RFC 959 control */
+	{ 23, APP_TELNET, TLS_MODE_NONE, false },    /* RFC 854 */
 	{ 25, APP_SMTP, TLS_MODE_NONE, false },      /* RFC 5321 relay */
+	{ 80, APP_HTTP, TLS_MODE_NONE, false },      /* RFC 9110 */
 	{ 110, APP_POP3, TLS_MODE_NONE, false },     /* RFC 1939 */
 	{ 143, APP_IMAP, TLS_MODE_NONE, false },     /* RFC 9051 */
+	{ 161, APP_SNMP, TLS_MODE_NONE, true },      /* RFC 3417 agent */
+	{ 162, APP_SNMP, TLS_MODE_NONE, true },      /* RFC 3417 traps */
+	{ 389, APP_LDAP, TLS_MODE_NONE, false },     /* RFC 4511 */
 	{ 465, APP_SMTP, TLS_MODE_IMPLICIT, false }, /* RFC 8314 submissions */
 	{ 587, APP_SMTP, TLS_MODE_NONE, false },     /* RFC 6409 submission */
 	{ 993, APP_IMAP, TLS_MODE_IMPLICIT, false }, /* RFC 8314 */
@@ -33,6 +39,10 @@ static const struct {
 	{ 3269, APP_LDAP, TLS_MODE_IMPLICIT, false }, /* global catalog */
 	{ 5061, APP_SIP, TLS_MODE_IMPLICIT, false },  /* RFC 5630 */
 	{ 5223, APP_XMPP, TLS_MODE_IMPLICIT, false },
+	{ 3128, APP_HTTP, TLS_MODE_NONE, false }, /* web proxies */
+	{ 3306, APP_MYSQL, TLS_MODE_NONE, false },
+	{ 5432, APP_POSTGRES, TLS_MODE_NONE, false },
+	{ 8080, APP_HTTP, TLS_MODE_NONE, false }, /* http-alt */
 	{ 8443, APP_HTTP, TLS_MODE_IMPLICIT, false },
 };
 
@@ -114,6 +124,33 @@ smtp_start(
 	return false;
 }
 
+/* An HTTP request line: a method of RFC 9110 section 9, then a space. */
+static bool
+http_request(const uint8_t *p, size_t n)
+{
+	static const char *const methods[] = { "GET ", "POST ", "HEAD ", "PUT ",
+		"DELETE ", "OPTIONS ", "PATCH ", "CONNECT " };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(methods); i++) {
+		if (n >= strlen(methods[i]) &&
+		    memcmp(p, methods[i], strlen(methods[i])) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* The 220 greeting that SMTP did not claim, answered with an FTP login. */
+static bool
+ftp_start(
+    const uint8_t *server, size_t slen, const uint8_t *client, size_t clen)
+{
+	return smtp_greeting(server, slen) &&
+	    (ascii_word(client, clen, "USER") ||
+		ascii_word(client, clen, "AUTH") ||
+		ascii_word(client, clen, "FEAT"));
+}
+
 bool
 registry_sniff(const uint8_t *server, size_t slen, const uint8_t *client,
     size_t clen, struct app_choice *choice)
@@ -125,6 +162,10 @@ registry_sniff(const uint8_t *server, size_t slen, const uint8_t *client,
 		choice->proto = APP_IMAP;
 	else if (pop3_greeting(server, slen))
 		choice->proto = APP_POP3;
+	else if (ftp_start(server, slen, client, clen))
+		choice->proto = APP_FTP;
+	else if (http_request(client, clen))
+		choice->proto = APP_HTTP;
 	else if (tls_hello(client, clen)) {
 		choice->proto = APP_TLS;
 		choice->tls = TLS_MODE_IMPLICIT;
@@ -211,6 +252,20 @@ analyzer_for_proto(enum app_proto proto)
 		return &imap_analyzer;
 	case APP_POP3:
 		return &pop3_analyzer;
+	case APP_HTTP:
+		return &http_analyzer;
+	case APP_FTP:
+		return &ftp_analyzer;
+	case APP_TELNET:
+		return &telnet_analyzer;
+	case APP_LDAP:
+		return &ldap_analyzer;
+	case APP_SNMP:
+		return &snmp_analyzer;
+	case APP_MYSQL:
+		return &mysql_analyzer;
+	case APP_POSTGRES:
+		return &pgsql_analyzer;
 	default:
 		return NULL;
 	}

@@ -28,6 +28,13 @@ enum classify_kind {
 	CLASSIFY_POP3S,
 	CLASSIFY_TLS,
 	CLASSIFY_SOCKS,
+	CLASSIFY_HTTP, /* HTTP and HTTP proxies */
+	CLASSIFY_FTP,  /* FTP's control connection */
+	CLASSIFY_TELNET,
+	CLASSIFY_LDAP,
+	CLASSIFY_SNMP,
+	CLASSIFY_MYSQL,
+	CLASSIFY_POSTGRES,
 };
 
 struct classify_stats {

@@ -79,7 +79,8 @@ check "mail sessions" "imap|2 pop3|2 smtp|6" "$(sql "$db" \
 check "STARTTLS upgrade" "192.0.2.25|587|starttls|ok" "$(sql "$db" \
     "SELECT server_ip, server_port, tls, starttls_result FROM sessions
      WHERE tls = 'starttls'")"
-check "cleartext logins" 8 "$(sql "$db" \
+# Eight mail logins, xavier's HTTP Basic and zoe's FTP USER/PASS.
+check "cleartext logins" 10 "$(sql "$db" \
     "SELECT count(*) FROM credentials WHERE exposure = 'cleartext'")"
 check "crackable login" "APOP|victor@example.org" "$(sql "$db" \
     "SELECT mechanism, username FROM credentials
