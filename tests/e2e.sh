@@ -15,6 +15,13 @@ trap 'rm -rf "$tmp"' EXIT INT TERM
 fails=0
 count=0
 
+# A binary built with make SANITIZE=1 writes its AddressSanitizer,
+# LeakSanitizer and UBSan reports into $tmp, so that a report fails the
+# tests whatever exit status its run left (options already set are kept).
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=$tmp/sanitizer"
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}log_path=$tmp/sanitizer"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=$tmp/sanitizer"
+
 pass() {
 	count=$((count + 1))
 	echo "PASS $1"
@@ -129,6 +136,15 @@ grep -q "bad filter" "$tmp/err" && pass "bad filter is explained" ||
 "$bin" capture -q -r "$sample" -d "$db"
 check "runs accumulate" 2 "$(sql "$db" "SELECT count(*) FROM runs")"
 
+# Damaged captures, a database that is locked, read-only or on a full disk.
+mkdir -p "$tmp/hostile"
+if sh "$top/tests/hostile.sh" "$bin" "$tmp/hostile" >"$tmp/hostile.out"; then
+	pass "hostile input ($(tail -n 1 "$tmp/hostile.out"))"
+else
+	grep -v '^PASS' "$tmp/hostile.out"
+	fail "hostile input"
+fi
+
 # Live capture in a network namespace (needs root and iproute2).
 if [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null 2>&1 &&
     command -v python3 >/dev/null 2>&1; then
@@ -140,6 +156,14 @@ if [ "$(id -u)" -eq 0 ] && command -v ip >/dev/null 2>&1 &&
 	esac
 else
 	echo "SKIP live capture: needs root, iproute2 and python3"
+fi
+
+# Not one sanitizer report from any of the runs above.
+if ls "$tmp"/sanitizer.* >/dev/null 2>&1; then
+	fail "sanitizer reports:"
+	cat "$tmp"/sanitizer.*
+else
+	pass "no sanitizer report"
 fi
 
 echo "$((count - fails))/$count passed"
