@@ -793,6 +793,25 @@ end_name(const struct flow *f, enum flow_end why)
 	return "capture_end";
 }
 
+/*
+ * Remembers what the analysis showed a flow to carry, for the inventory:
+ * where nDPI named nothing, an analyzer that read the protocol without
+ * stumbling; where nDPI named something else (LDAP on a port nDPI takes
+ * for MQTT), an analyzer that found logins or a STARTTLS offer.
+ */
+static void
+note_protocol(struct flow *f, const struct session *s)
+{
+	bool evidence;
+
+	if (s->tls != TLS_MODE_NONE || (s->anomalies & SESSION_ANOM_GARBAGE))
+		return;
+	evidence =
+	    s->ncreds > 0 || s->starttls_offered >= 0 || s->starttls_attempted;
+	if (evidence || !((f->stage & STAGE_CLASSIFIED) && classify_known(f)))
+		f->app = (uint8_t)s->protocol;
+}
+
 /* Judges and stores the session of a flow that has ended. */
 static void
 analysis_store(
@@ -830,6 +849,7 @@ analysis_store(
 	    (s->protocol == APP_TLS || s->tlsf.alpn[0] != '\0'))
 		s->protocol = registry_tls_inner(
 		    s->tlsf.alpn, s->server_port, inner_from_ndpi(f));
+	note_protocol(f, s);
 	n = findings_evaluate(s, &e->cfg.policy, found, ARRAY_SIZE(found));
 	if (store_session(e->cfg.store, s, end_name(f, why), found, n) != 0) {
 		if (e->stats.store_errors++ == 0)
@@ -858,15 +878,29 @@ flush_services(struct engine *e)
 		log_error("store", "%s", store_error(e->cfg.store));
 }
 
-/* The name of what f carried, as nDPI gave it or its port tells. */
+/*
+ * The name of what f carried: as nDPI gave it, unless an analyzer showed
+ * otherwise; then as its port tells.
+ */
 static const char *
 service_name(const struct engine *e, const struct flow *f, int server,
     char *buf, size_t size)
 {
-	const char *name;
+	const char *name, *seen;
+	size_t len;
 
-	if ((f->stage & STAGE_CLASSIFIED) && classify_known(f))
-		return classify_name(e->cls, f, buf, size);
+	seen = registry_ndpi_name(f->app);
+	if ((f->stage & STAGE_CLASSIFIED) && classify_known(f)) {
+		name = classify_name(e->cls, f, buf, size);
+		/* "HTTP.Google" is HTTP: nDPI's finer name stays. */
+		len = strcspn(name, ".");
+		if (seen == NULL ||
+		    (strlen(seen) == len && strncmp(name, seen, len) == 0))
+			return name;
+		return seen;
+	}
+	if (seen != NULL)
+		return seen;
 	name = registry_service_name(f->key.port[server], f->key.proto);
 	return name != NULL ? name : "Unknown";
 }

@@ -36,6 +36,7 @@ static const struct {
 	{ 989, APP_FTP, TLS_MODE_IMPLICIT, false },  /* RFC 4217, data */
 	{ 990, APP_FTP, TLS_MODE_IMPLICIT, false },  /* RFC 4217, control */
 	{ 992, APP_TELNET, TLS_MODE_IMPLICIT, false },
+	{ 3268, APP_LDAP, TLS_MODE_NONE, false },     /* global catalog */
 	{ 3269, APP_LDAP, TLS_MODE_IMPLICIT, false }, /* global catalog */
 	{ 5061, APP_SIP, TLS_MODE_IMPLICIT, false },  /* RFC 5630 */
 	{ 5223, APP_XMPP, TLS_MODE_IMPLICIT, false },
@@ -227,6 +228,35 @@ registry_service_name(uint16_t port, uint8_t transport)
 		return "rlogin";
 	case 514:
 		return "rsh";
+	default:
+		return NULL;
+	}
+}
+
+const char *
+registry_ndpi_name(enum app_proto proto)
+{
+	switch (proto) {
+	case APP_SMTP:
+		return "SMTP";
+	case APP_IMAP:
+		return "IMAP";
+	case APP_POP3:
+		return "POP3";
+	case APP_HTTP:
+		return "HTTP";
+	case APP_FTP:
+		return "FTP_CONTROL";
+	case APP_TELNET:
+		return "Telnet";
+	case APP_LDAP:
+		return "LDAP";
+	case APP_SNMP:
+		return "SNMP";
+	case APP_MYSQL:
+		return "MySQL";
+	case APP_POSTGRES:
+		return "PostgreSQL";
 	default:
 		return NULL;
 	}

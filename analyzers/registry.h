@@ -57,4 +57,10 @@ const char *registry_service_name(uint16_t port, uint8_t transport);
 /* The analyzer for a choice: TLS first when implicit, or NULL. */
 const struct analyzer *registry_analyzer(const struct app_choice *choice);
 
+/*
+ * The name nDPI gives the protocol an analyzer reads, for the service
+ * inventory; NULL for those nDPI has no single name for (TLS, SOCKS).
+ */
+const char *registry_ndpi_name(enum app_proto proto);
+
 #endif

@@ -61,6 +61,7 @@ struct flow {
 	uint8_t ndpi_packets; /* packets given to nDPI */
 	uint16_t ndpi_master; /* nDPI's verdict, once known */
 	uint16_t ndpi_app;
+	uint8_t app; /* what an analyzer showed it to carry (app_proto) */
 
 	struct timeval last_seen;
 	uint64_t packets[2]; /* sent by endpoint 0 and 1 */

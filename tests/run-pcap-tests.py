@@ -44,6 +44,13 @@ DEFAULT_TESTLIST = os.path.join(HERE, "pcap", "TESTLIST")
 TIMEOUT = 60
 DB_NAME = "out.db"
 
+# A binary built with make SANITIZE=1 writes its AddressSanitizer,
+# LeakSanitizer and UBSan reports to files named after this prefix in the
+# case's folder (log_path), so that any report fails the case, whatever the
+# exit status it leaves.
+SANITIZER_LOG = "sanitizer"
+SANITIZER_VARS = ("ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS")
+
 # Short names usable in session lines for sessions columns.
 SESSION_ALIASES = {
     "offered": "starttls_offered",
@@ -517,6 +524,27 @@ def tail(text, n=15):
     return lines[-n:]
 
 
+def sanitizer_env(tmp):
+    """The environment with the sanitizers' reports sent to files in tmp;
+    options already set are kept (a later option overrides)."""
+    env = dict(os.environ)
+    log = "log_path=" + os.path.join(tmp, SANITIZER_LOG)
+    for var in SANITIZER_VARS:
+        env[var] = env[var] + ":" + log if env.get(var) else log
+    return env
+
+
+def sanitizer_reports(tmp):
+    """Report lines of the sanitizer log files in tmp, if any."""
+    out = []
+    for name in sorted(os.listdir(tmp)):
+        if name.startswith(SANITIZER_LOG + "."):
+            with open(os.path.join(tmp, name), errors="replace") as f:
+                out.append("sanitizer report %s:" % name)
+                out += ["  | " + ln for ln in tail(f.read(), 40)]
+    return out
+
+
 def run_case(case, binary, keep, verbose):
     """Returns (passed, list of report lines); never raises."""
     try:
@@ -548,13 +576,14 @@ def _run_case(case, binary, keep, verbose):
         try:
             p = subprocess.run(cmd, cwd=tmp, stdin=subprocess.DEVNULL,
                                stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, timeout=TIMEOUT)
+                               stderr=subprocess.PIPE, timeout=TIMEOUT,
+                               env=sanitizer_env(tmp))
         except subprocess.TimeoutExpired:
             return False, report + ["timed out after %d s" % TIMEOUT]
         except OSError as e:
             return False, report + ["cannot run %s: %s" % (binary, e)]
         stderr = p.stderr.decode("utf-8", "replace")
-        diffs = []
+        diffs = sanitizer_reports(tmp)
 
         # Exit status and error messages.
         if p.returncode != exp.exit:

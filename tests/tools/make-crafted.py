@@ -2022,6 +2022,887 @@ def tls_port_4443(out):
 
 
 # ---------------------------------------------------------------------------
+# Logins of the other analyzers: HTTP, FTP, Telnet, LDAP, SNMP, MySQL,
+# PostgreSQL, and the internal services they are served from.
+
+HTTP_SERVER = ("192.0.2.80", 80)
+WEBMAIL_SERVER = ("192.0.2.81", 80)
+FTP_SERVER = ("198.51.100.21", 21)
+TELNET_SERVER = ("198.51.100.23", 23)
+LDAP_SERVER = ("203.0.113.89", 389)
+SNMP_AGENT = ("198.51.100.161", 161)
+MYSQL_SERVER = ("203.0.113.33", 3306)
+PGSQL_SERVER = ("203.0.113.54", 5432)
+
+BROWSER_UA = "Mozilla/5.0 (X11; Linux x86_64; rv:115.0) Gecko/20100101 " \
+    "Firefox/115.0"
+
+
+def _conversation(cap, client, server, steps, handshake=True, close=True,
+                  isn_client=1000000):
+    """One TCP connection from a list of ("C"|"S", bytes) steps, each sent
+    as one segment and acknowledged by the peer."""
+    conn = TcpConn(cap, eth_link(), client, server, isn_client=isn_client)
+    if handshake:
+        conn.handshake()
+    for who, data in steps:
+        conn.send(who == "C", data)
+    if close:
+        conn.close()
+    return conn
+
+
+def _one_conversation(out, client, server, steps, **kw):
+    cap = Capture(LINKTYPE_ETHERNET)
+    _conversation(cap, client, server, steps, **kw)
+    cap.write_pcap(out + ".pcap")
+
+
+def http_request(method, target, host, headers=(), body=b""):
+    """An HTTP/1.1 request: request line, Host, User-Agent, the given
+    header lines, Content-Length when there is a body, blank line,
+    body."""
+    lines = ["%s %s HTTP/1.1" % (method, target), "Host: " + host,
+             "User-Agent: " + BROWSER_UA] + list(headers)
+    if body:
+        lines.append("Content-Length: %d" % len(body))
+    return crlf(*lines) + b"\r\n" + body
+
+
+def http_response(status, headers=(), body=b""):
+    """An HTTP/1.1 response with a Content-Length body."""
+    lines = ["HTTP/1.1 " + status, "Date: Fri, 01 Mar 2024 09:00:00 GMT",
+             "Server: nginx"] + list(headers) + \
+        ["Content-Length: %d" % len(body)]
+    return crlf(*lines) + b"\r\n" + body
+
+
+PAGE = b"<!DOCTYPE html>\n<html><body><p>Welcome.</p></body></html>\n"
+DENIED = b"<!DOCTYPE html>\n<html><body><p>Unauthorized.</p></body></html>\n"
+
+
+def basic(user, password):
+    return "Authorization: Basic " + b64(("%s:%s" % (user, password))
+                                         .encode())
+
+
+def http_basic(out):
+    """Port 80: GET /reports/ with Basic credentials for user ada,
+    answered 200."""
+    _one_conversation(out, ("10.6.0.1", 46001), HTTP_SERVER, [
+        ("C", http_request("GET", "/reports/", "www.example.net",
+                           [basic("ada", "Ada-Basic-4711")])),
+        ("S", http_response("200 OK", ["Content-Type: text/html"], PAGE)),
+    ])
+
+
+def http_basic_outcomes(out):
+    """Three connections to port 80 with Basic credentials for user carol:
+    46021 sends a wrong password and gets 401; 46022 the right one and
+    gets 200; 46023 first the wrong one (401), then the right one (200) on
+    the same connection."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    client = "10.6.0.2"
+    wrong = basic("carol", "Carol-Wrong-1111")
+    right = basic("carol", "Carol-Right-2222")
+    challenge = ['WWW-Authenticate: Basic realm="reports"',
+                 "Content-Type: text/html"]
+    get = "/reports/q1.html"
+    _conversation(cap, (client, 46021), HTTP_SERVER, [
+        ("C", http_request("GET", get, "www.example.net", [wrong])),
+        ("S", http_response("401 Unauthorized", challenge, DENIED)),
+    ], isn_client=1046021)
+    cap.tick(1)
+    _conversation(cap, (client, 46022), HTTP_SERVER, [
+        ("C", http_request("GET", get, "www.example.net", [right])),
+        ("S", http_response("200 OK", ["Content-Type: text/html"], PAGE)),
+    ], isn_client=1046022)
+    cap.tick(1)
+    _conversation(cap, (client, 46023), HTTP_SERVER, [
+        ("C", http_request("GET", get, "www.example.net", [wrong])),
+        ("S", http_response("401 Unauthorized", challenge, DENIED)),
+        ("C", http_request("GET", get, "www.example.net", [right])),
+        ("S", http_response("200 OK", ["Content-Type: text/html"], PAGE)),
+    ], isn_client=1046023)
+    cap.write_pcap(out + ".pcap")
+
+
+def http_basic_repeated(out):
+    """One keep-alive connection to port 80: three requests, each with
+    the same Basic credentials (user dana), answered 200, 304 and 200."""
+    auth = basic("dana", "Dana-Repeat-3303")
+    _one_conversation(out, ("10.6.0.3", 46031), HTTP_SERVER, [
+        ("C", http_request("GET", "/reports/", "www.example.net", [auth])),
+        ("S", http_response("200 OK", ["Content-Type: text/html"], PAGE)),
+        ("C", http_request("GET", "/reports/style.css", "www.example.net",
+                           [auth, 'If-None-Match: "5f2a"'])),
+        ("S", http_response("304 Not Modified", ['ETag: "5f2a"'])),
+        ("C", http_request("GET", "/reports/q2.html", "www.example.net",
+                           [auth])),
+        ("S", http_response("200 OK", ["Content-Type: text/html"], PAGE)),
+    ])
+
+
+def digest_response(user, realm, password, method, uri, nonce, nc, cnonce,
+                    qop="auth"):
+    """The Digest response of RFC 7616 section 3.4.1 with MD5."""
+    def h(s):
+        return hashlib.md5(s.encode()).hexdigest()
+    ha1 = h("%s:%s:%s" % (user, realm, password))
+    ha2 = h("%s:%s" % (method, uri))
+    return h("%s:%s:%s:%s:%s:%s" % (ha1, nonce, nc, cnonce, qop, ha2))
+
+
+DIGEST_NONCE = "7ypf/xlj9XXwfDPEoM4URrv/xwf94BcCAzFZH4GiTo0v"
+DIGEST_CNONCE = "f2/wE4q74E6zIJEtWaHKaf5wv/H5QzzpXusqGemxURZJ"
+
+
+def http_digest(out):
+    """Port 80: GET /admin/ without credentials, 401 with a Digest
+    challenge (MD5, qop auth); the same GET with a Digest response for
+    user erin (RFC 7616 section 3.4, computed from a made-up password),
+    answered 200."""
+    resp = digest_response("erin", "admin@example.net", "Erin-Digest-2290",
+                           "GET", "/admin/", DIGEST_NONCE, "00000001",
+                           DIGEST_CNONCE)
+    auth = ('Authorization: Digest username="erin", '
+            'realm="admin@example.net", nonce="%s", uri="/admin/", '
+            'algorithm=MD5, response="%s", qop=auth, nc=00000001, '
+            'cnonce="%s"' % (DIGEST_NONCE, resp, DIGEST_CNONCE))
+    _one_conversation(out, ("10.6.0.4", 46041), HTTP_SERVER, [
+        ("C", http_request("GET", "/admin/", "www.example.net")),
+        ("S", http_response("401 Unauthorized", [
+            'WWW-Authenticate: Digest realm="admin@example.net", '
+            'qop="auth", algorithm=MD5, nonce="%s", '
+            'opaque="FQhe/qaU925kfnzjCev0ciny7QMkPqMAFRtzCUYo5tdS"'
+            % DIGEST_NONCE, "Content-Type: text/html"], DENIED)),
+        ("C", http_request("GET", "/admin/", "www.example.net", [auth])),
+        ("S", http_response("200 OK", ["Content-Type: text/html"], PAGE)),
+    ])
+    return resp
+
+
+def _utf16(s):
+    return s.encode("utf-16-le")
+
+
+def ntlm_negotiate():
+    """An NTLM NEGOTIATE_MESSAGE ([MS-NLMP] 2.2.1.1) without domain or
+    workstation, flags UNICODE, OEM, REQUEST_TARGET, NTLM,
+    ALWAYS_SIGN, EXTENDED_SESSIONSECURITY."""
+    return b"NTLMSSP\0" + struct.pack("<II", 1, 0x00088207) + \
+        struct.pack("<HHI", 0, 0, 0) * 2
+
+
+def ntlm_challenge(label):
+    """A CHALLENGE_MESSAGE (2.2.1.2) for target EXAMPLE with a filler
+    server challenge and no target information."""
+    target = _utf16("EXAMPLE")
+    return b"NTLMSSP\0" + struct.pack("<I", 2) + \
+        struct.pack("<HHI", len(target), len(target), 48) + \
+        struct.pack("<I", 0x00098205) + filler(label + "/chal", 8) + \
+        b"\0" * 8 + struct.pack("<HHI", 0, 0, 48) + target
+
+
+def ntlm_authenticate(domain, user, workstation, label):
+    """An AUTHENTICATE_MESSAGE (2.2.1.3), Unicode: LM and NTLMv2 responses
+    of filler bytes, then domain, user and workstation names."""
+    lm = filler(label + "/lm", 24)
+    nt = filler(label + "/nt", 70)
+    fields = [lm, nt, _utf16(domain), _utf16(user), _utf16(workstation),
+              b""]
+    off = 64
+    head = b""
+    for f in fields:
+        head += struct.pack("<HHI", len(f), len(f), off)
+        off += len(f)
+    msg = b"NTLMSSP\0" + struct.pack("<I", 3) + head + \
+        struct.pack("<I", 0x00088205)
+    return msg + b"".join(fields)
+
+
+def http_ntlm(out):
+    """Port 80: NTLM over HTTP (RFC 4559 style): GET with a NEGOTIATE
+    message, 401 with the CHALLENGE, GET with an AUTHENTICATE message for
+    EXAMPLE\\frank from workstation WS01, answered 200."""
+    t1 = b64(ntlm_negotiate())
+    t2 = b64(ntlm_challenge("http-ntlm"))
+    t3 = b64(ntlm_authenticate("EXAMPLE", "frank", "WS01", "http-ntlm"))
+    _one_conversation(out, ("10.6.0.5", 46051), HTTP_SERVER, [
+        ("C", http_request("GET", "/intranet/", "www.example.net",
+                           ["Authorization: NTLM " + t1])),
+        ("S", http_response("401 Unauthorized",
+                            ["WWW-Authenticate: NTLM " + t2,
+                             "Content-Type: text/html"], DENIED)),
+        ("C", http_request("GET", "/intranet/", "www.example.net",
+                           ["Authorization: NTLM " + t3])),
+        ("S", http_response("200 OK", ["Content-Type: text/html"], PAGE)),
+    ])
+    return t3
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def jwt(claims, label):
+    """A JWS compact serialisation (RFC 7515) of claims with an HS256
+    header and a filler signature."""
+    head = b64url(b'{"alg":"HS256","typ":"JWT"}')
+    body = b64url(claims.encode())
+    return head + "." + body + "." + b64url(filler(label + "/sig", 32))
+
+
+def http_bearer(out):
+    """Port 80: GET /api/v1/reports with a Bearer token that is a JWT
+    whose claims name the user (sub, preferred_username
+    gina@example.org), answered 200 with JSON."""
+    token = jwt('{"iss":"https://sso.example.net","sub":"7f3c2a10",'
+                '"preferred_username":"gina@example.org",'
+                '"exp":1709290800}', "http-bearer")
+    _one_conversation(out, ("10.6.0.6", 46061), HTTP_SERVER, [
+        ("C", http_request("GET", "/api/v1/reports", "www.example.net",
+                           ["Authorization: Bearer " + token,
+                            "Accept: application/json"])),
+        ("S", http_response("200 OK", ["Content-Type: application/json"],
+                            b'{"reports":[]}\n')),
+    ])
+    return token
+
+
+def http_form_urlencoded(out):
+    """Port 80: GET /login (the form), then POST /login with an
+    application/x-www-form-urlencoded body (username hugo, password,
+    remember), answered 302 to /home."""
+    body = b"username=hugo&password=Hugo-Form-5150&remember=1"
+    _one_conversation(out, ("10.6.0.7", 46071), HTTP_SERVER, [
+        ("C", http_request("GET", "/login", "www.example.net")),
+        ("S", http_response("200 OK", ["Content-Type: text/html"], PAGE)),
+        ("C", http_request("POST", "/login", "www.example.net",
+                           ["Content-Type: application/x-www-form-"
+                            "urlencoded"], body)),
+        ("S", http_response("302 Found", ["Location: /home"])),
+    ])
+
+
+def http_form_multipart(out):
+    """Port 80: POST /account/signin as multipart/form-data: fields email
+    (iris@example.org), passwd, and a text file part, answered 303 to
+    /dashboard."""
+    boundary = "----geckoformboundary5c1e6a"
+    parts = [
+        ('name="email"', b"iris@example.org"),
+        ('name="passwd"', b"Iris-Multi-6262"),
+        ('name="note"; filename="note.txt"\r\nContent-Type: text/plain',
+         b"username=nobody\r\npassword=in-a-file"),
+    ]
+    body = b""
+    for disp, value in parts:
+        body += ("--%s\r\nContent-Disposition: form-data; %s\r\n\r\n"
+                 % (boundary, disp)).encode() + value + b"\r\n"
+    body += ("--%s--\r\n" % boundary).encode()
+    _one_conversation(out, ("10.6.0.8", 46081), HTTP_SERVER, [
+        ("C", http_request("POST", "/account/signin", "www.example.net",
+                           ["Content-Type: multipart/form-data; "
+                            "boundary=" + boundary], body)),
+        ("S", http_response("303 See Other", ["Location: /dashboard"])),
+    ])
+
+
+def http_form_get(out):
+    """Port 80: a login form sent with GET: /login.php?user=jack&pass=...
+    &lang=en, answered 200."""
+    _one_conversation(out, ("10.6.0.9", 46091), HTTP_SERVER, [
+        ("C", http_request("GET", "/login.php?user=jack&pass=Jack-Get-6021"
+                           "&lang=en", "www.example.net")),
+        ("S", http_response("200 OK", ["Content-Type: text/html"], PAGE)),
+    ])
+
+
+def http_webmail_roundcube(out):
+    """Roundcube on port 80 of webmail host 192.0.2.81: GET /roundcube/,
+    then POST /roundcube/?_task=login with _token, _task, _action,
+    _timezone, _url, _user (kate@example.org) and _pass, answered 302 to
+    /roundcube/?_task=mail."""
+    body = (b"_token=Qm9ndXNUb2tlbjEyMzQ&_task=login&_action=login&"
+            b"_timezone=Europe%2FParis&_url=&_user=kate%40example.org&"
+            b"_pass=Kate-Round-7734")
+    host = "mail.example.net"
+    _one_conversation(out, ("10.6.0.10", 46101), WEBMAIL_SERVER, [
+        ("C", http_request("GET", "/roundcube/", host)),
+        ("S", http_response("200 OK", ["Content-Type: text/html"], PAGE)),
+        ("C", http_request("POST", "/roundcube/?_task=login", host,
+                           ["Content-Type: application/x-www-form-"
+                            "urlencoded",
+                            "Referer: http://mail.example.net/roundcube/"],
+                           body)),
+        ("S", http_response("302 Found",
+                            ["Location: ./?_task=mail&_mbox=INBOX"])),
+    ])
+
+
+def http_webmail_owa(out):
+    """Outlook on the web on port 80 of 192.0.2.81: two connections
+    posting to /owa/auth.owa (destination, flags, forcedownlevel,
+    username EXAMPLE\\leo, password, passwordText, isUtf8).  46111 has
+    the wrong password and is sent back to
+    /owa/auth/logon.aspx?...&reason=2; 46112 the right one and is sent to
+    /owa/."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    host = "mail.example.net"
+    for port, password, location in (
+            (46111, "Leo-Wrong-0000",
+             "/owa/auth/logon.aspx?replaceCurrent=1&reason=2&url="
+             "http%3a%2f%2fmail.example.net%2fowa%2f"),
+            (46112, "Leo-Owa-8842", "/owa/")):
+        body = ("destination=http%%3A%%2F%%2Fmail.example.net%%2Fowa%%2F&"
+                "flags=4&forcedownlevel=0&username=EXAMPLE%%5Cleo&"
+                "password=%s&passwordText=&isUtf8=1" % password).encode()
+        _conversation(cap, ("10.6.0.11", port), WEBMAIL_SERVER, [
+            ("C", http_request("POST", "/owa/auth.owa", host,
+                               ["Content-Type: application/x-www-form-"
+                                "urlencoded"], body)),
+            ("S", http_response("302 Found", ["Location: " + location])),
+        ], isn_client=1000000 + port)
+        cap.tick(1)
+    cap.write_pcap(out + ".pcap")
+
+
+def ftp_login_accepted(out):
+    """FTP on 21: greeting, USER mila, 331, PASS, 230, SYST, PWD, QUIT;
+    no FEAT."""
+    _one_conversation(out, ("10.7.0.1", 47001), FTP_SERVER, [
+        ("S", crlf("220 ftp.example.net FTP server ready.")),
+        ("C", crlf("USER mila")),
+        ("S", crlf("331 Password required for mila.")),
+        ("C", crlf("PASS Mila-Ftp-4040")),
+        ("S", crlf("230 User mila logged in.")),
+        ("C", crlf("SYST")),
+        ("S", crlf("215 UNIX Type: L8")),
+        ("C", crlf("PWD")),
+        ("S", crlf('257 "/home/mila" is the current directory')),
+        ("C", crlf("QUIT")),
+        ("S", crlf("221 Goodbye.")),
+    ])
+
+
+FTP_FEAT_TLS = crlf("211-Features:", " AUTH TLS", " PBSZ", " PROT",
+                    " EPSV", " MDTM", " SIZE", " UTF8", "211 End")
+
+
+def ftp_login_rejected(out):
+    """FTP on 21: FEAT lists AUTH TLS; the client logs in in clear text
+    anyway, USER nils, 331, PASS, "530 Login incorrect.", QUIT."""
+    _one_conversation(out, ("10.7.0.2", 47002), FTP_SERVER, [
+        ("S", crlf("220 ftp.example.net FTP server ready.")),
+        ("C", crlf("FEAT")),
+        ("S", FTP_FEAT_TLS),
+        ("C", crlf("USER nils")),
+        ("S", crlf("331 Password required for nils.")),
+        ("C", crlf("PASS Nils-Wrong-5353")),
+        ("S", crlf("530 Login incorrect.")),
+        ("C", crlf("QUIT")),
+        ("S", crlf("221 Goodbye.")),
+    ])
+
+
+def ftp_auth_tls(out):
+    """FTP on 21: FEAT lists AUTH TLS, AUTH TLS, 234, then a TLS 1.2
+    handshake (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, no SNI) and
+    encrypted commands; the login happens inside TLS."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.7.0.3", 47003), FTP_SERVER)
+    conn.handshake()
+    conn.server(crlf("220 ftp.example.net FTP server ready."))
+    conn.client(crlf("FEAT"))
+    conn.server(FTP_FEAT_TLS)
+    conn.client(crlf("AUTH TLS"))
+    conn.server(crlf("234 AUTH TLS successful"))
+    hello = tls_client_hello("ftp-auth-tls/ch")
+    tls12_like_session(conn, "ftp-auth-tls", 0x0303, 0xC02F, "ecdhe",
+                       [cert("www"), cert("ca")], hello=hello,
+                       app=(("C", 12), ("S", 30), ("C", 24), ("S", 28)))
+    cap.write_pcap(out + ".pcap")
+
+
+IAC, DONT, DO, WONT, WILL, SB, SE = 255, 254, 253, 252, 251, 250, 240
+TN_ECHO, TN_SGA, TN_TTYPE, TN_NAWS, TN_TSPEED, TN_NEW_ENVIRON = \
+    1, 3, 24, 31, 32, 39
+
+
+def iac(*seq):
+    return bytes([IAC] + list(seq))
+
+
+def telnet_negotiation():
+    """What a Linux telnetd and its client say before the banner: the
+    server asks for terminal type, speed, window size and environment,
+    the client agrees and sends them, the server takes over echoing."""
+    return [
+        ("S", iac(DO, TN_TTYPE) + iac(DO, TN_TSPEED) + iac(DO, TN_NAWS) +
+         iac(DO, TN_NEW_ENVIRON)),
+        ("C", iac(WILL, TN_TTYPE) + iac(WILL, TN_TSPEED) +
+         iac(WILL, TN_NAWS) + iac(WONT, TN_NEW_ENVIRON)),
+        ("S", iac(SB, TN_TSPEED, 1) + iac(SE) + iac(SB, TN_TTYPE, 1) +
+         iac(SE)),
+        ("C", iac(SB, TN_NAWS, 0, 80, 0, 24) + iac(SE) +
+         iac(SB, TN_TSPEED, 0) + b"38400,38400" + iac(SE) +
+         iac(SB, TN_TTYPE, 0) + b"XTERM-256COLOR" + iac(SE)),
+        ("S", iac(WILL, TN_SGA) + iac(DO, TN_ECHO) + iac(WILL, TN_ECHO)),
+        ("C", iac(DO, TN_SGA) + iac(WONT, TN_ECHO) + iac(DO, TN_ECHO)),
+    ]
+
+
+def typed(text, echo=True):
+    """A line typed one key a segment, each key echoed when echo, then
+    CR NUL (RFC 854)."""
+    steps = []
+    for ch in text:
+        steps.append(("C", ch.encode()))
+        if echo:
+            steps.append(("S", ch.encode()))
+    steps.append(("C", b"\r\0"))
+    steps.append(("S", b"\r\n"))
+    return steps
+
+
+def telnet_login(out):
+    """Telnet on 23: option negotiation, a banner, "host1 login: ", the
+    user types omar (echoed), "Password: ", a wrong password (not
+    echoed), "Login incorrect", a new login prompt, omar again, the right
+    password, the motd and a shell prompt "omar@host1:~$ ", then exit."""
+    steps = telnet_negotiation() + [
+        ("S", b"Debian GNU/Linux 12\r\n"),
+        ("S", b"host1 login: "),
+    ] + typed("omar") + [
+        ("S", b"Password: "),
+    ] + typed("Omar-Wrong-1212", echo=False) + [
+        ("S", b"\r\nLogin incorrect\r\n"),
+        ("S", b"host1 login: "),
+    ] + typed("omar") + [
+        ("S", b"Password: "),
+    ] + typed("Omar-Telnet-3434", echo=False) + [
+        ("S", b"Linux host1 6.1.0-18-amd64 #1 SMP x86_64\r\n\r\n"
+              b"The programs included with the Debian GNU/Linux system "
+              b"are free software.\r\n"),
+        ("S", b"omar@host1:~$ "),
+    ] + typed("exit") + [
+        ("S", b"logout\r\n"),
+    ]
+    _one_conversation(out, ("10.8.0.1", 48001), TELNET_SERVER, steps)
+
+
+def ber_len(n):
+    if n < 0x80:
+        return bytes([n])
+    if n < 0x100:
+        return bytes([0x81, n])
+    return bytes([0x82, n >> 8, n & 0xFF])
+
+
+def ber(tag, content):
+    """One BER TLV (X.690 section 8.1), definite length."""
+    return bytes([tag]) + ber_len(len(content)) + content
+
+
+def ber_int(v, tag=0x02):
+    n = 1
+    while not -(1 << (8 * n - 1)) <= v < (1 << (8 * n - 1)):
+        n += 1
+    return ber(tag, v.to_bytes(n, "big", signed=True))
+
+
+def ber_str(s, tag=0x04):
+    return ber(tag, s if isinstance(s, bytes) else s.encode())
+
+
+def ber_oid(dotted):
+    parts = [int(x) for x in dotted.split(".")]
+    out = bytes([40 * parts[0] + parts[1]])
+    for p in parts[2:]:
+        chunk = [p & 0x7F]
+        p >>= 7
+        while p:
+            chunk.insert(0, 0x80 | (p & 0x7F))
+            p >>= 7
+        out += bytes(chunk)
+    return ber(0x06, out)
+
+
+def ldap_msg(msgid, op):
+    """An LDAPMessage (RFC 4511 section 4.1.1) without controls."""
+    return ber(0x30, ber_int(msgid) + op)
+
+
+def ldap_bind(msgid, name, password):
+    """A BindRequest, version 3, simple authentication."""
+    return ldap_msg(msgid, ber(0x60, ber_int(3) + ber_str(name) +
+                               ber_str(password, 0x80)))
+
+
+def ldap_result(msgid, tag, code, diag=""):
+    """An LDAPResult-shaped response: resultCode, matchedDN, message."""
+    return ldap_msg(msgid, ber(tag, ber_int(code, 0x0A) + ber_str("") +
+                               ber_str(diag)))
+
+
+def ldap_search(msgid, base, scope, attrs):
+    """A SearchRequest with filter (objectClass=*)."""
+    return ldap_msg(msgid, ber(0x63, ber_str(base) + ber_int(scope, 0x0A) +
+                               ber_int(0, 0x0A) + ber_int(0) + ber_int(0) +
+                               ber(0x01, b"\x00") +
+                               ber_str("objectClass", 0x87) +
+                               ber(0x30, b"".join(ber_str(a)
+                                                  for a in attrs))))
+
+
+def ldap_entry(msgid, dn, attrs):
+    """A SearchResultEntry; attrs is a list of (type, [values])."""
+    al = b"".join(ber(0x30, ber_str(t) +
+                      ber(0x31, b"".join(ber_str(v) for v in vals)))
+                  for t, vals in attrs)
+    return ldap_msg(msgid, ber(0x64, ber_str(dn) + ber(0x30, al)))
+
+
+LDAP_STARTTLS_OID = "1.3.6.1.4.1.1466.20037"
+
+
+def ldap_unbind(msgid):
+    """An UnbindRequest ([APPLICATION 2] NULL)."""
+    return ldap_msg(msgid, b"\x42\x00")
+
+
+def ldap_simple_bind(out):
+    """LDAP on 389: an anonymous bind (empty name and password, success),
+    a simple bind as cn=pia,ou=people,dc=example,dc=net with a wrong
+    password (invalidCredentials, 49), the same with the right one
+    (success), a search for the entry, unbind."""
+    dn = "cn=pia,ou=people,dc=example,dc=net"
+    _one_conversation(out, ("10.8.0.2", 48002), LDAP_SERVER, [
+        ("C", ldap_bind(1, "", "")),
+        ("S", ldap_result(1, 0x61, 0)),
+        ("C", ldap_bind(2, dn, "Pia-Wrong-9898")),
+        ("S", ldap_result(2, 0x61, 49, "80090308: LdapErr: DSID-0C09044E, "
+                          "comment: AcceptSecurityContext error, data 52e")),
+        ("C", ldap_bind(3, dn, "Pia-Ldap-5656")),
+        ("S", ldap_result(3, 0x61, 0)),
+        ("C", ldap_search(4, dn, 0, ["mail", "cn"])),
+        ("S", ldap_entry(4, dn, [("mail", ["pia@example.net"]),
+                                 ("cn", ["pia"])]) +
+         ldap_result(4, 0x65, 0)),
+        ("C", ldap_unbind(5)),
+    ])
+
+
+def ldap_starttls(out):
+    """LDAP on 389: a root DSE search (supportedExtension lists the
+    StartTLS OID), the StartTLS extended request, success, then a TLS 1.2
+    handshake (TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, no SNI) and
+    encrypted LDAP."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    conn = TcpConn(cap, eth_link(), ("10.8.0.3", 48003), LDAP_SERVER)
+    conn.handshake()
+    conn.client(ldap_search(1, "", 0, ["supportedExtension"]))
+    conn.server(ldap_entry(1, "", [("supportedExtension", [
+        "1.3.6.1.4.1.4203.1.11.1", "1.3.6.1.4.1.4203.1.11.3",
+        LDAP_STARTTLS_OID])]) + ldap_result(1, 0x65, 0))
+    conn.client(ldap_msg(2, ber(0x77, ber_str(LDAP_STARTTLS_OID, 0x80))))
+    conn.server(ldap_msg(2, ber(0x78, ber_int(0, 0x0A) + ber_str("") +
+                                ber_str("") +
+                                ber_str(LDAP_STARTTLS_OID, 0x8A))))
+    hello = tls_client_hello("ldap-starttls/ch")
+    tls12_like_session(conn, "ldap-starttls", 0x0303, 0xC02F, "ecdhe",
+                       [cert("www"), cert("ca")], hello=hello,
+                       app=(("C", 80), ("S", 24), ("C", 60), ("S", 300)))
+    cap.write_pcap(out + ".pcap")
+
+
+def snmp_msg(version, community, pdu_tag, reqid, varbinds, error=0):
+    """An SNMPv1/v2c message (RFC 1157, RFC 1901); varbinds is a list of
+    (OID, value TLV)."""
+    vb = b"".join(ber(0x30, ber_oid(o) + v) for o, v in varbinds)
+    pdu = ber(pdu_tag, ber_int(reqid) + ber_int(error) + ber_int(0) +
+              ber(0x30, vb))
+    return ber(0x30, ber_int(version) + ber_str(community) + pdu)
+
+
+BER_NULL = b"\x05\x00"
+
+
+def _udp_exchange(cap, client, server, payloads):
+    """UDP datagrams between client and server; payloads is a list of
+    ("C"|"S", bytes)."""
+    ident = 0x4000
+    for who, data in payloads:
+        src, dst = (client, server) if who == "C" else (server, client)
+        ident += 1
+        cap.add(eth_link()(ipv4(src[0], dst[0], IPPROTO_UDP,
+                                udp(src[0], dst[0], src[1], dst[1], data),
+                                ident=ident, df=False), who == "C"))
+
+
+def snmp_v1_get(out):
+    """SNMPv1 to 161: a get of sysName.0 and sysUpTime.0 with community
+    Comm-Read-3381, and the get-response with error-status noError."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    community = "Comm-Read-3381"
+    oids = ["1.3.6.1.2.1.1.5.0", "1.3.6.1.2.1.1.3.0"]
+    _udp_exchange(cap, ("10.8.0.4", 48004), SNMP_AGENT, [
+        ("C", snmp_msg(0, community, 0xA0, 1801, [(o, BER_NULL)
+                                                  for o in oids])),
+        ("S", snmp_msg(0, community, 0xA2, 1801, [
+            (oids[0], ber_str("sw-core-1")), (oids[1], ber_int(8840512,
+                                                               0x43))])),
+    ])
+    cap.write_pcap(out + ".pcap")
+
+
+def snmp_v2c_set(out):
+    """SNMPv2c to 161: a set of sysContact.0 with community
+    Comm-Write-9047, and the response with error-status noError."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    community = "Comm-Write-9047"
+    vb = [("1.3.6.1.2.1.1.4.0", ber_str("noc@example.net"))]
+    _udp_exchange(cap, ("10.8.0.5", 48005), SNMP_AGENT, [
+        ("C", snmp_msg(1, community, 0xA3, 2201, vb)),
+        ("S", snmp_msg(1, community, 0xA2, 2201, vb)),
+    ])
+    cap.write_pcap(out + ".pcap")
+
+
+# MySQL capability flags ("Capability Flags" of the internals manual).
+MY_LONG_PASSWORD, MY_FOUND_ROWS, MY_LONG_FLAG, MY_CONNECT_WITH_DB = \
+    0x1, 0x2, 0x4, 0x8
+MY_PROTOCOL_41, MY_SSL, MY_TRANSACTIONS, MY_SECURE_CONNECTION = \
+    0x200, 0x800, 0x2000, 0x8000
+MY_MULTI_STATEMENTS, MY_MULTI_RESULTS, MY_PLUGIN_AUTH = \
+    0x10000, 0x20000, 0x80000
+MY_CONNECT_ATTRS, MY_PLUGIN_AUTH_LENENC = 0x100000, 0x200000
+MY_SERVER_CAPS = (MY_LONG_PASSWORD | MY_FOUND_ROWS | MY_LONG_FLAG |
+                  MY_CONNECT_WITH_DB | MY_PROTOCOL_41 | MY_TRANSACTIONS |
+                  MY_SECURE_CONNECTION | MY_MULTI_STATEMENTS |
+                  MY_MULTI_RESULTS | MY_PLUGIN_AUTH | MY_CONNECT_ATTRS |
+                  MY_PLUGIN_AUTH_LENENC)
+
+
+def mysql_packet(seq, payload):
+    return struct.pack("<I", len(payload))[:3] + bytes([seq]) + payload
+
+
+def lenenc(n):
+    if n < 0xFB:
+        return bytes([n])
+    return b"\xfc" + struct.pack("<H", n)
+
+
+def mysql_greeting(version, caps, nonce, conn_id=17):
+    """Initial Handshake, protocol 10, default plugin
+    mysql_native_password."""
+    return mysql_packet(0, b"\x0a" + version.encode() + b"\0" +
+                        struct.pack("<I", conn_id) + nonce[:8] + b"\0" +
+                        struct.pack("<H", caps & 0xFFFF) + b"\x21" +
+                        struct.pack("<H", 0x0002) +
+                        struct.pack("<H", caps >> 16) + bytes([21]) +
+                        b"\0" * 10 + nonce[8:20] + b"\0" +
+                        b"mysql_native_password\0")
+
+
+def mysql_native_scramble(password, nonce):
+    """SHA1(password) XOR SHA1(nonce + SHA1(SHA1(password)))."""
+    h1 = hashlib.sha1(password.encode()).digest()
+    h2 = hashlib.sha1(h1).digest()
+    h3 = hashlib.sha1(nonce + h2).digest()
+    return bytes(a ^ b for a, b in zip(h1, h3))
+
+
+def mysql_login(user, password, nonce, db, client_caps):
+    """HandshakeResponse41 with mysql_native_password and the attributes
+    _client_name and _client_version."""
+    attrs = b""
+    for k, v in (("_client_name", "libmysql"), ("_client_version",
+                                                  "8.0.36")):
+        attrs += lenenc(len(k)) + k.encode() + lenenc(len(v)) + v.encode()
+    auth = mysql_native_scramble(password, nonce)
+    return mysql_packet(1, struct.pack("<IIB", client_caps, 16777216, 0x21) +
+                        b"\0" * 23 + user.encode() + b"\0" +
+                        lenenc(len(auth)) + auth + db.encode() + b"\0" +
+                        b"mysql_native_password\0" + lenenc(len(attrs)) +
+                        attrs)
+
+
+MYSQL_OK = mysql_packet(2, b"\x00\x00\x00\x02\x00\x00\x00")
+MYSQL_QUIT = mysql_packet(0, b"\x01")
+
+
+def mysql_native_password(out):
+    """MySQL 8.0 on 3306: the greeting offers TLS (CLIENT_SSL) and
+    mysql_native_password; the client answers with a HandshakeResponse41
+    in clear text for user quentin, database shop, and gets OK; then
+    COM_QUIT."""
+    nonce = filler("mysql-native-password/nonce", 20)
+    caps = MY_SERVER_CAPS | MY_SSL
+    client_caps = caps & ~MY_SSL
+    _one_conversation(out, ("10.9.0.1", 49001), MYSQL_SERVER, [
+        ("S", mysql_greeting("8.0.36", caps, nonce)),
+        ("C", mysql_login("quentin", "Quentin-Sql-7171", nonce, "shop",
+                          client_caps)),
+        ("S", MYSQL_OK),
+        ("C", MYSQL_QUIT),
+    ])
+
+
+def mysql_no_tls(out):
+    """MySQL 5.5 on 3306: the greeting's capabilities lack CLIENT_SSL;
+    the client logs in with mysql_native_password for user rita,
+    database shop, and gets ERR 1045 (access denied)."""
+    nonce = filler("mysql-no-tls/nonce", 20)
+    caps = MY_SERVER_CAPS
+    err = mysql_packet(2, b"\xff" + struct.pack("<H", 1045) + b"#28000" +
+                       b"Access denied for user 'rita'@'10.9.0.2' (using "
+                       b"password: YES)")
+    _one_conversation(out, ("10.9.0.2", 49002), MYSQL_SERVER, [
+        ("S", mysql_greeting("5.5.62-log", caps, nonce)),
+        ("C", mysql_login("rita", "Rita-Wrong-8080", nonce, "shop", caps)),
+        ("S", err),
+    ])
+
+
+def pg_startup(params):
+    body = struct.pack("!I", 196608) + b"".join(
+        k.encode() + b"\0" + v.encode() + b"\0" for k, v in params) + b"\0"
+    return struct.pack("!I", len(body) + 4) + body
+
+
+def pg_msg(kind, body):
+    return kind + struct.pack("!I", len(body) + 4) + body
+
+
+PG_SSLREQUEST = struct.pack("!II", 8, 80877103)
+PG_AFTER_LOGIN = (pg_msg(b"R", struct.pack("!I", 0)) +
+                  pg_msg(b"S", b"server_version\x0016.2\0") +
+                  pg_msg(b"S", b"client_encoding\0UTF8\0") +
+                  pg_msg(b"K", struct.pack("!II", 4242, 0x5eed5eed)) +
+                  pg_msg(b"Z", b"I"))
+PG_TERMINATE = pg_msg(b"X", b"")
+
+
+def _pg_cleartext(user):
+    return [
+        ("C", pg_startup([("user", user), ("database", "app"),
+                          ("application_name", "psql")])),
+        ("S", pg_msg(b"R", struct.pack("!I", 3))),
+    ]
+
+
+def pgsql_cleartext(out):
+    """PostgreSQL on 5432, no SSLRequest: StartupMessage (user sara,
+    database app, application_name psql), AuthenticationCleartextPassword,
+    the password message, AuthenticationOk, parameters, ReadyForQuery,
+    Terminate."""
+    _one_conversation(out, ("10.9.0.3", 49003), PGSQL_SERVER,
+                      _pg_cleartext("sara") + [
+                          ("C", pg_msg(b"p", b"Sara-Pg-2626\0")),
+                          ("S", PG_AFTER_LOGIN),
+                          ("C", PG_TERMINATE),
+                      ])
+
+
+def pgsql_md5(out):
+    """PostgreSQL on 5432: StartupMessage (user tom), AuthenticationMD5
+    Password with a salt, the answer "md5" + md5(md5(password + user) +
+    salt), AuthenticationOk, ReadyForQuery, Terminate."""
+    salt = b"\x8b\x1e\x77\x2c"
+    inner = hashlib.md5(b"Tom-Md5-3939" + b"tom").hexdigest().encode()
+    answer = b"md5" + hashlib.md5(inner + salt).hexdigest().encode()
+    _one_conversation(out, ("10.9.0.4", 49004), PGSQL_SERVER, [
+        ("C", pg_startup([("user", "tom"), ("database", "app"),
+                          ("application_name", "psql")])),
+        ("S", pg_msg(b"R", struct.pack("!I", 5) + salt)),
+        ("C", pg_msg(b"p", answer + b"\0")),
+        ("S", PG_AFTER_LOGIN),
+        ("C", PG_TERMINATE),
+    ])
+    return answer.decode()
+
+
+def pgsql_sslrequest_refused(out):
+    """PostgreSQL on 5432: SSLRequest answered 'N'; the client goes on in
+    clear text: StartupMessage (user uma), AuthenticationCleartextPassword,
+    the password, AuthenticationOk, ReadyForQuery, Terminate."""
+    _one_conversation(out, ("10.9.0.5", 49005), PGSQL_SERVER, [
+        ("C", PG_SSLREQUEST),
+        ("S", b"N"),
+    ] + _pg_cleartext("uma") + [
+        ("C", pg_msg(b"p", b"Uma-Refused-4545\0")),
+        ("S", PG_AFTER_LOGIN),
+        ("C", PG_TERMINATE),
+    ])
+
+
+def internal_cleartext_services(out):
+    """Clients of 10.10.0.0/24 reach, in turn, an internal and an external
+    server of each protocol: HTTP (10.10.1.80:80 twice, 192.0.2.80:80),
+    Telnet up to the login prompt (192.168.1.23:23, 198.51.100.23:23),
+    LDAP with an anonymous bind and a search (10.10.1.89:389,
+    203.0.113.89:389), SNMPv2c get with community Comm-Int-6006
+    (10.10.1.161:161, 198.51.100.161:161); and HTTPS, TLS 1.2, to
+    10.10.1.80:443."""
+    cap = Capture(LINKTYPE_ETHERNET)
+    http = [
+        ("C", http_request("GET", "/status", "intranet.example.net")),
+        ("S", http_response("200 OK", ["Content-Type: text/html"], PAGE)),
+    ]
+    for port, server in ((50001, ("10.10.1.80", 80)),
+                         (50002, ("10.10.1.80", 80)),
+                         (50003, HTTP_SERVER)):
+        _conversation(cap, ("10.10.0.5", port), server, http,
+                      isn_client=1000000 + port)
+        cap.tick(1)
+    telnet = telnet_negotiation() + [
+        ("S", b"Debian GNU/Linux 12\r\n"),
+        ("S", b"host2 login: "),
+    ]
+    for port, server in ((50011, ("192.168.1.23", 23)),
+                         (50012, TELNET_SERVER)):
+        _conversation(cap, ("10.10.0.6", port), server, telnet,
+                      isn_client=1000000 + port)
+        cap.tick(1)
+    base = "dc=example,dc=net"
+    ldap = [
+        ("C", ldap_bind(1, "", "")),
+        ("S", ldap_result(1, 0x61, 0)),
+        ("C", ldap_search(2, base, 0, ["dc"])),
+        ("S", ldap_entry(2, base, [("dc", ["example"])]) +
+         ldap_result(2, 0x65, 0)),
+        ("C", ldap_unbind(3)),
+    ]
+    for port, server in ((50021, ("10.10.1.89", 389)),
+                         (50022, LDAP_SERVER)):
+        _conversation(cap, ("10.10.0.7", port), server, ldap,
+                      isn_client=1000000 + port)
+        cap.tick(1)
+    oid = "1.3.6.1.2.1.1.5.0"
+    for port, server in ((50031, ("10.10.1.161", 161)),
+                         (50032, SNMP_AGENT)):
+        _udp_exchange(cap, ("10.10.0.8", port), server, [
+            ("C", snmp_msg(1, "Comm-Int-6006", 0xA0, port,
+                           [(oid, BER_NULL)])),
+            ("S", snmp_msg(1, "Comm-Int-6006", 0xA2, port,
+                           [(oid, ber_str("sw-edge-2"))])),
+        ])
+        cap.tick(1)
+    conn = TcpConn(cap, eth_link(), ("10.10.0.5", 50041),
+                   ("10.10.1.80", 443), isn_client=1050041)
+    conn.handshake()
+    tls12_like_session(conn, "internal-cleartext-services/443", 0x0303,
+                       0xC02F, "ecdhe", [cert("www"), cert("ca")],
+                       hello=tls_client_hello(
+                           "internal-cleartext-services/443/ch",
+                           sni="www.example.net"))
+    cap.write_pcap(out + ".pcap")
+
+
+# ---------------------------------------------------------------------------
 
 CASES = {
     "decode-ethernet": decode_ethernet,
@@ -2121,6 +3002,31 @@ CASES = {
     "tls-starttls-25-rsa": tls_starttls_25_rsa,
     "tls-993-answered-in-clear": tls_993_answered_in_clear,
     "tls-port-4443": tls_port_4443,
+    "http-basic": http_basic,
+    "http-basic-outcomes": http_basic_outcomes,
+    "http-basic-repeated": http_basic_repeated,
+    "http-digest": http_digest,
+    "http-ntlm": http_ntlm,
+    "http-bearer": http_bearer,
+    "http-form-urlencoded": http_form_urlencoded,
+    "http-form-multipart": http_form_multipart,
+    "http-form-get": http_form_get,
+    "http-webmail-roundcube": http_webmail_roundcube,
+    "http-webmail-owa": http_webmail_owa,
+    "ftp-login-accepted": ftp_login_accepted,
+    "ftp-login-rejected": ftp_login_rejected,
+    "ftp-auth-tls": ftp_auth_tls,
+    "telnet-login": telnet_login,
+    "ldap-simple-bind": ldap_simple_bind,
+    "ldap-starttls": ldap_starttls,
+    "snmp-v1-get": snmp_v1_get,
+    "snmp-v2c-set": snmp_v2c_set,
+    "mysql-native-password": mysql_native_password,
+    "mysql-no-tls": mysql_no_tls,
+    "pgsql-cleartext": pgsql_cleartext,
+    "pgsql-md5": pgsql_md5,
+    "pgsql-sslrequest-refused": pgsql_sslrequest_refused,
+    "internal-cleartext-services": internal_cleartext_services,
 }
 
 
