@@ -3,11 +3,14 @@
  *
  *   plainsight capture -r FILE [-r FILE ...] [-d DB] [-f FILTER]
  *   plainsight capture -i IFACE [-d DB] [-f FILTER] [-u USER]
- *   plainsight report [-d DB]
+ *   plainsight report [-d DB] [--since T] [--until T] [--format F]
+ *                     [--section NAME] [-o FILE] [--exit-on-new-high]
  *
- * Exit status: 0 on success, 1 on a runtime error, 2 on a usage error.
+ * Exit status: 0 on success, 1 on a runtime error, 2 on a usage error, 3
+ * when report --exit-on-new-high finds new high findings.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <grp.h>
 #include <pwd.h>
@@ -40,11 +43,13 @@
 
 #define EXIT_RUNTIME 1
 #define EXIT_USAGE 2
+/* report --exit-on-new-high: the window has new high findings. */
+#define EXIT_NEW_HIGH 3
 
 static const char usage_text[] =
     "usage: plainsight capture -r FILE [-r FILE ...] [options]\n"
     "       plainsight capture -i IFACE [options]\n"
-    "       plainsight report [-d DB]\n"
+    "       plainsight report [-d DB] [options]\n"
     "       plainsight --help | --version\n"
     "\n"
     "capture options:\n"
@@ -67,7 +72,28 @@ static const char usage_text[] =
     "      --max-memory MB    memory for flows and their analysis (default "
     "256)\n"
     "  -q, --quiet            no progress and no summary line\n"
-    "  -v, --verbose          more diagnostics (twice: debug)\n";
+    "  -v, --verbose          more diagnostics (twice: debug)\n"
+    "\n"
+    "report options:\n"
+    "  -d, --db DB            database file (default plainsight.db)\n"
+    "      --since T          start of the window: a date and time in UTC\n"
+    "                         (2026-01-31, 2026-01-31T06:00Z) or a duration\n"
+    "                         before the end of the data (30m, 24h, 7d)\n"
+    "      --until T          end of the window, in the same forms\n"
+    "                         (default: the end of the data; the window\n"
+    "                         spans 24 hours unless --since says)\n"
+    "      --format F         text (default), markdown, html, json or csv\n"
+    "      --section NAME     only this section (needed for csv): summary,\n"
+    "                         changes, findings, servers, mail_tls_share,\n"
+    "                         accounts, tls_versions, tls_servers,\n"
+    "                         tls_clients_below_floor, cleartext_inside,\n"
+    "                         health, runs\n"
+    "  -o, --output FILE      write there (created mode 0600), not stdout\n"
+    "      --exit-on-new-high exit 3 when a high finding's kind, server and\n"
+    "                         port were not in the previous window\n"
+    "\n"
+    "exit status: 0 success, 1 runtime error, 2 usage error, 3 new high\n"
+    "findings (report --exit-on-new-high)\n";
 
 static volatile sig_atomic_t stop_requested;
 static struct cap_source *running_source;
@@ -570,22 +596,85 @@ out:
 	return status;
 }
 
-static int
-cmd_report(int argc, char **argv)
+/* What `plainsight report` was asked for. */
+struct report_cli {
+	struct report_options opts;
+	const char *output; /* -o FILE, or NULL for stdout */
+	bool exit_on_new_high;
+};
+
+static void
+parse_bound(const char *arg, const char *name, struct window_bound *b)
 {
+	if (window_parse(arg, b) != 0)
+		usage_error("%s takes a date and time (2026-01-31, "
+			    "2026-01-31T06:00Z) or a duration (30m, 24h, 7d), "
+			    "not '%s'",
+		    name, arg);
+}
+
+/* Checks what the options say together. */
+static void
+check_report_options(const struct report_cli *o)
+{
+	char names[512];
+
+	if (o->opts.section != NULL && !report_section_known(o->opts.section))
+		usage_error("--section takes one of %s, not '%s'",
+		    report_section_names(names, sizeof(names)),
+		    o->opts.section);
+	if (o->opts.format == REPORT_CSV && o->opts.section == NULL)
+		usage_error("csv holds one table: choose it with --section "
+			    "(%s)",
+		    report_section_names(names, sizeof(names)));
+}
+
+static void
+parse_report_options(int argc, char **argv, struct report_cli *o)
+{
+	enum { OPT_SINCE = 256, OPT_UNTIL, OPT_FORMAT, OPT_SECTION, OPT_EXIT };
 	static const struct option longopts[] = {
 		{ "db", required_argument, NULL, 'd' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "since", required_argument, NULL, OPT_SINCE },
+		{ "until", required_argument, NULL, OPT_UNTIL },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "section", required_argument, NULL, OPT_SECTION },
+		{ "exit-on-new-high", no_argument, NULL, OPT_EXIT },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *db = DEFAULT_DB;
-	char err[512];
 	int c;
 
-	while ((c = getopt_long(argc, argv, ":d:h", longopts, NULL)) != -1) {
+	memset(o, 0, sizeof(*o));
+	o->opts.db = DEFAULT_DB;
+	o->opts.format = REPORT_TEXT;
+	while ((c = getopt_long(argc, argv, ":d:o:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
-			db = optarg;
+			o->opts.db = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_SINCE:
+			parse_bound(optarg, "--since", &o->opts.since);
+			break;
+		case OPT_UNTIL:
+			parse_bound(optarg, "--until", &o->opts.until);
+			break;
+		case OPT_FORMAT:
+			if (report_format_parse(optarg, &o->opts.format) != 0)
+				usage_error("--format takes text, markdown, "
+					    "html, json or csv, not '%s'",
+				    optarg);
+			break;
+		case OPT_SECTION:
+			o->opts.section = optarg;
+			break;
+		case OPT_EXIT:
+			o->exit_on_new_high = true;
+			o->opts.check_new_high = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -596,11 +685,69 @@ cmd_report(int argc, char **argv)
 	}
 	if (optind < argc)
 		usage_error("unexpected argument '%s'", argv[optind]);
-	if (report_text(db, stdout, err, sizeof(err)) != 0) {
-		log_error("report", "%s", err);
-		return EXIT_RUNTIME;
+	check_report_options(o);
+}
+
+/*
+ * Writes the report to path, created readable by its owner only (an
+ * existing file keeps its mode).  Returns 0, or -1 after saying why.
+ */
+static int
+write_output(const char *path, const char *text, size_t len)
+{
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		log_error_errno("report", "%s", path);
+		return -1;
+	}
+	while (len > 0) {
+		n = write(fd, text, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			log_error_errno("report", "%s", path);
+			close(fd);
+			return -1;
+		}
+		text += n;
+		len -= (size_t)n;
+	}
+	if (close(fd) != 0) {
+		log_error_errno("report", "%s", path);
+		return -1;
 	}
 	return 0;
+}
+
+static int
+cmd_report(int argc, char **argv)
+{
+	struct report_cli o;
+	char err[512], *text = NULL;
+	size_t len = 0;
+	bool new_high = false;
+	int status = EXIT_RUNTIME;
+
+	parse_report_options(argc, argv, &o);
+	if (report_build(&o.opts, &text, &len, &new_high, err, sizeof(err)) !=
+	    0) {
+		log_error("report", "%s", err);
+		goto out;
+	}
+	if (o.output != NULL) {
+		if (write_output(o.output, text, len) != 0)
+			goto out;
+	} else if (fwrite(text, 1, len, stdout) != len || fflush(stdout) != 0) {
+		log_error_errno("report", "writing to standard output");
+		goto out;
+	}
+	status = o.exit_on_new_high && new_high ? EXIT_NEW_HIGH : 0;
+out:
+	free(text);
+	return status;
 }
 
 int

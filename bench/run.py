@@ -157,6 +157,38 @@ def check_counts(dbpath, truth):
            one(db, "SELECT count(*) FROM credentials WHERE protocol IN "
                    "('smtp','imap','pop3') AND outcome='rejected'"),
            sum(1 for c in mail if not c["accepted"]))
+    http = [c for c in truth["credential_list"] if c["protocol"] == "http"]
+    expect("HTTP sessions (cleartext)",
+           one(db, "SELECT count(*) FROM sessions WHERE protocol='http' "
+                   "AND tls='none'"),
+           truth["sessions"].get("http", 0))
+    for key, mech in (("http_basic", "BASIC"), ("http_form_post", "FORM")):
+        rows = [c for c in http if c["mechanism"] == key]
+        expect(f"credentials http {mech}",
+               one(db, "SELECT count(*) FROM credentials WHERE "
+                       f"protocol='http' AND mechanism='{mech}'"), len(rows))
+        expect(f"http {mech} requests carrying it",
+               one(db, "SELECT sum(count) FROM credentials WHERE "
+                       f"protocol='http' AND mechanism='{mech}'"),
+               sum(c["occurrences"] for c in rows))
+        expect(f"http {mech} accepted",
+               one(db, "SELECT count(*) FROM credentials WHERE "
+                       f"protocol='http' AND mechanism='{mech}' "
+                       "AND outcome='accepted'"),
+               sum(1 for c in rows if c["accepted"]))
+    # A refused Basic login gets 401; a refused form is shown again with
+    # 200, which plainsight leaves without a verdict.
+    expect("http BASIC rejected",
+           one(db, "SELECT count(*) FROM credentials WHERE protocol='http' "
+                   "AND mechanism='BASIC' AND outcome='rejected'"),
+           sum(1 for c in http
+               if c["mechanism"] == "http_basic" and not c["accepted"]))
+    expect("webmail form logins (all forms post to /webmail/login)",
+           one(db, "SELECT count(DISTINCT f.session_id) FROM findings f "
+                   "JOIN credentials c ON c.session_id = f.session_id "
+                   "WHERE f.kind='cleartext_webmail_login' "
+                   "AND c.mechanism='FORM'"),
+           sum(1 for c in http if c["mechanism"] == "http_form_post"))
     db.close()
     return checks
 

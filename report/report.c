@@ -1,535 +1,383 @@
 /*
- * report.c - the text report: what to fix, worst first, and whether the
- * capture can be trusted to have seen it.
+ * report.c - the report: open the database, settle the window, compute
+ * the sections, render them.
  *
- * Every figure comes from one SQL query over the public schema, so that a
- * reader can reproduce it with the sqlite3 CLI (docs/schema.md lists them).
+ * The database is opened read-only.  One written by an older plainsight
+ * is first brought up to date in place, with the same numbered migrations
+ * a sensor applies (storage/store.c), so that the report's views and
+ * columns exist; where the file may not be written, the report reads an
+ * upgraded copy in memory instead and says so once.
  */
 #include "report/report.h"
 
 #include <errno.h>
 #include <sqlite3.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <unistd.h>
 
-static const char *const recommendation_titles[] = {
-	"",
-	"Recommendation 1: TLS between mail servers",
-	"Recommendation 2: encryption inside the network",
-	"Recommendation 3: users' passwords never in the clear",
+#include "log.h"
+#include "report/render.h"
+#include "report/section.h"
+#include "storage/store.h"
+#include "util.h"
+
+/*
+ * The end of the data: the minute after the latest capture time in the
+ * database (docs/schema.md, "The window").
+ */
+static const char data_end_sql[] =
+    "SELECT strftime('%Y-%m-%dT%H:%M:00.000000Z', max(t), '+1 minute')\n"
+    "FROM (SELECT max(first_seen) AS t FROM sessions\n"
+    "  UNION ALL SELECT max(seen) FROM credentials\n"
+    "  UNION ALL SELECT max(seen) FROM findings\n"
+    "  UNION ALL SELECT max(last_packet) FROM runs\n"
+    "  UNION ALL SELECT max(last_seen) FROM services)";
+
+static const char *const format_names[] = {
+	[REPORT_TEXT] = "text",
+	[REPORT_MARKDOWN] = "markdown",
+	[REPORT_HTML] = "html",
+	[REPORT_JSON] = "json",
+	[REPORT_CSV] = "csv",
 };
 
-/* An ISO time column cut to the minute, for people. */
-#define MINUTE(col) "strftime('%Y-%m-%d %H:%M', " col ")"
-
-struct report {
-	sqlite3 *db;
-	FILE *out;
-	char *err;
-	size_t errsize;
-	bool failed;
-};
-
-/* Prepares sql; on failure records the error and returns NULL. */
-static sqlite3_stmt *
-query(struct report *r, const char *sql)
+int
+report_format_parse(const char *name, enum report_format *f)
 {
-	sqlite3_stmt *q;
+	size_t i;
 
-	if (sqlite3_prepare_v2(r->db, sql, -1, &q, NULL) != SQLITE_OK) {
-		snprintf(r->err, r->errsize, "%s", sqlite3_errmsg(r->db));
-		r->failed = true;
-		return NULL;
-	}
-	return q;
-}
-
-static const char *
-text(sqlite3_stmt *q, int col)
-{
-	const unsigned char *t = sqlite3_column_text(q, col);
-
-	return t != NULL ? (const char *)t : "-";
-}
-
-/* One number from a query returning one row and one column. */
-static long long
-scalar(struct report *r, const char *sql)
-{
-	sqlite3_stmt *q = query(r, sql);
-	long long v = 0;
-
-	if (q == NULL)
-		return 0;
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	return v;
-}
-
-static void
-heading(struct report *r, const char *title)
-{
-	size_t i, n = strlen(title);
-
-	fprintf(r->out, "\n%s\n", title);
-	for (i = 0; i < n; i++)
-		fputc('=', r->out);
-	fputc('\n', r->out);
-}
-
-static void
-summary(struct report *r)
-{
-	sqlite3_stmt *q;
-	long long mail, tls;
-
-	q = query(r,
-	    "SELECT " MINUTE("min(first_packet)") ", " MINUTE(
-		"max(last_packet)") ", count(*) FROM runs");
-	if (q == NULL)
-		return;
-	if (sqlite3_step(q) == SQLITE_ROW)
-		fprintf(r->out, "Traffic from %s to %s UTC (%lld %s)\n",
-		    text(q, 0), text(q, 1), sqlite3_column_int64(q, 2),
-		    sqlite3_column_int64(q, 2) == 1 ? "run" : "runs");
-	sqlite3_finalize(q);
-
-	heading(r, "Summary");
-	q = query(r,
-	    "SELECT"
-	    " sum(severity = 'high'), sum(severity = 'medium'),"
-	    " sum(severity = 'low') FROM findings");
-	if (q == NULL)
-		return;
-	if (sqlite3_step(q) == SQLITE_ROW)
-		fprintf(r->out,
-		    "Findings:      %lld high, %lld medium, "
-		    "%lld low\n",
-		    sqlite3_column_int64(q, 0), sqlite3_column_int64(q, 1),
-		    sqlite3_column_int64(q, 2));
-	sqlite3_finalize(q);
-
-	fprintf(r->out,
-	    "Accounts whose password or token crossed in clear text: "
-	    "%lld\n",
-	    scalar(r,
-		"SELECT count(DISTINCT protocol || ' ' ||"
-		" coalesce(username, '')) FROM credentials"
-		" WHERE exposure IN ('cleartext', 'token')"));
-	fprintf(r->out, "Mail servers that did not offer STARTTLS: %lld\n",
-	    scalar(r,
-		"SELECT count(DISTINCT server_ip || ' ' ||"
-		" server_port) FROM sessions WHERE starttls_offered = 0"
-		" AND tls = 'none'"));
-	fprintf(r->out, "Sessions below the TLS floor: %lld\n",
-	    scalar(r,
-		"SELECT count(DISTINCT session_id) FROM findings"
-		" WHERE kind = 'obsolete_tls_version'"));
-	mail = scalar(r,
-	    "SELECT count(*) FROM sessions"
-	    " WHERE protocol IN ('smtp', 'imap', 'pop3')");
-	tls = scalar(r,
-	    "SELECT count(*) FROM sessions"
-	    " WHERE protocol IN ('smtp', 'imap', 'pop3')"
-	    " AND tls != 'none'");
-	fprintf(r->out, "Mail sessions: %lld, of which in TLS: %lld (%.0f%%)\n",
-	    mail, tls, mail > 0 ? 100.0 * (double)tls / (double)mail : 0.0);
-}
-
-static void
-findings_by_recommendation(struct report *r)
-{
-	sqlite3_stmt *q;
-	int last = 0, rec;
-
-	heading(r, "Findings by recommendation");
-	q = query(r,
-	    "SELECT f.recommendation, f.severity, f.kind,"
-	    " endpoint(s.server_ip, s.server_port), s.protocol, count(*),"
-	    " " MINUTE("min(f.seen)") ", " MINUTE(
-		"max(f.seen)") " FROM findings f JOIN sessions s ON s.id = "
-			       "f.session_id"
-			       " WHERE f.severity != 'info'"
-			       " GROUP BY 1, 2, 3, 4, 5"
-			       " ORDER BY 1, CASE f.severity WHEN 'high' THEN 0"
-			       " WHEN 'medium' THEN 1 ELSE 2 END, 6 DESC");
-	if (q == NULL)
-		return;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		rec = sqlite3_column_int(q, 0);
-		if (rec != last && rec >= 1 && rec <= 3) {
-			fprintf(r->out, "\n%s\n", recommendation_titles[rec]);
-			last = rec;
+	for (i = 0; i < ARRAY_SIZE(format_names); i++) {
+		if (strcmp(name, format_names[i]) == 0) {
+			*f = (enum report_format)i;
+			return 0;
 		}
-		fprintf(r->out, "  %-6s %-22s %-24s %-5s %5lld x  %s .. %s\n",
-		    text(q, 1), text(q, 2), text(q, 3), text(q, 4),
-		    sqlite3_column_int64(q, 5), text(q, 6), text(q, 7));
 	}
-	if (last == 0)
-		fprintf(r->out, "None.\n");
-	sqlite3_finalize(q);
+	return -1;
 }
 
-static void
-server_posture(struct report *r)
+char *
+report_section_names(char *buf, size_t size)
 {
-	sqlite3_stmt *q;
+	size_t i, len = 0;
 
-	heading(r, "Mail servers");
-	q = query(r,
-	    "SELECT endpoint(s.server_ip, s.server_port), s.protocol,"
-	    " count(*), 100.0 * sum(s.tls != 'none') / count(*),"
-	    " sum(s.starttls_offered = 1) || '/' ||"
-	    " count(s.starttls_offered),"
-	    " sum(s.starttls_result = 'ok'),"
-	    " (SELECT count(DISTINCT c.username) FROM credentials c"
-	    "  JOIN sessions t ON t.id = c.session_id"
-	    "  WHERE t.server_ip = s.server_ip"
-	    "  AND t.server_port = s.server_port"
-	    "  AND c.exposure IN ('cleartext', 'token', 'crackable'))"
-	    " FROM sessions s WHERE s.protocol IN ('smtp', 'imap', 'pop3')"
-	    " GROUP BY s.server_ip, s.server_port, s.protocol"
-	    " ORDER BY 4, 3 DESC");
-	if (q == NULL)
-		return;
-	fprintf(r->out,
-	    "  STARTTLS offered: sessions that offered it / sessions that"
-	    " showed capabilities\n");
-	fprintf(r->out, "  %-28s %-5s %8s %6s %9s %9s %9s\n", "server", "proto",
-	    "sessions", "in TLS", "offered", "upgraded", "accounts");
-	while (sqlite3_step(q) == SQLITE_ROW)
-		fprintf(r->out, "  %-28s %-5s %8lld %5.0f%% %9s %9lld %9lld\n",
-		    text(q, 0), text(q, 1), sqlite3_column_int64(q, 2),
-		    sqlite3_column_double(q, 3), text(q, 4),
-		    sqlite3_column_int64(q, 5), sqlite3_column_int64(q, 6));
-	sqlite3_finalize(q);
+	buf[0] = '\0';
+	for (i = 0; i < section_count && len < size; i++)
+		len += (size_t)snprintf(buf + len, size - len, "%s%s",
+		    i > 0 ? ", " : "", section_list[i].name);
+	return buf;
 }
 
-static void
-tls_servers(struct report *r)
+bool
+report_section_known(const char *name)
 {
-	sqlite3_stmt *q;
-	bool any = false;
-
-	heading(r, "TLS by server");
-	q = query(r,
-	    "SELECT endpoint(server_ip, server_port), protocol, count(*),"
-	    " group_concat(DISTINCT tls_version),"
-	    " 100.0 * sum(tls_forward_secrecy = 1) / count(*),"
-	    " group_concat(DISTINCT tls_cipher)"
-	    " FROM sessions WHERE tls_version IS NOT NULL"
-	    " GROUP BY server_ip, server_port, protocol"
-	    " ORDER BY min(tls_version), 3 DESC");
-	if (q == NULL)
-		return;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		if (!any)
-			fprintf(r->out, "  %-28s %-6s %8s %4s  %s\n", "server",
-			    "proto", "sessions", "FS", "versions: ciphers");
-		any = true;
-		fprintf(r->out, "  %-28s %-6s %8lld %3.0f%%  %s: %s\n",
-		    text(q, 0), text(q, 1), sqlite3_column_int64(q, 2),
-		    sqlite3_column_double(q, 4), text(q, 3), text(q, 5));
-	}
-	if (!any)
-		fprintf(r->out, "No TLS handshake seen.\n");
-	sqlite3_finalize(q);
+	return section_find(name) != NULL;
 }
 
-/*
- * The clients that would break if old versions were turned off: those whose
- * sessions got an obsolete_tls_version finding, under the floor in force
- * when they were captured, with what they call themselves.
- */
-static void
-tls_old_clients(struct report *r)
+/* PRAGMA user_version of db, or -1. */
+static int
+schema_of(sqlite3 *db)
 {
 	sqlite3_stmt *q;
-	bool any = false;
+	int v = -1;
 
-	heading(r, "Clients below the TLS floor");
-	q = query(r,
-	    "SELECT s.client_ip, coalesce(s.client_name, '-'),"
-	    " coalesce(s.ja3, '-'), s.tls_version,"
-	    " endpoint(s.server_ip, s.server_port), count(*), max(s.last_seen)"
-	    " FROM sessions s JOIN findings f ON f.session_id = s.id"
-	    " WHERE f.kind = 'obsolete_tls_version'"
-	    " GROUP BY 1, 2, 3, 4, 5 ORDER BY 4, 6 DESC");
-	if (q == NULL)
-		return;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		if (!any)
-			fprintf(r->out, "  %-39s %-24s %-8s %-28s %5s  %s\n",
-			    "client", "calls itself", "version", "server",
-			    "count", "JA3");
-		any = true;
-		fprintf(r->out, "  %-39s %-24s %-8s %-28s %5lld  %s\n",
-		    text(q, 0), text(q, 1), text(q, 3), text(q, 4),
-		    sqlite3_column_int64(q, 5), text(q, 2));
-	}
-	if (!any)
-		fprintf(r->out, "None.\n");
-	sqlite3_finalize(q);
-}
-
-/*
- * Internal servers that serve protocols carrying secrets in the clear to
- * internal clients (recommendation 2), worst first, with how many clients
- * use them and how many accounts were seen crossing in the clear.
- */
-static void
-cleartext_inside(struct report *r)
-{
-	sqlite3_stmt *q;
-	bool any = false;
-
-	heading(r, "Cleartext inside the network");
-	q = query(r,
-	    "SELECT f.severity, endpoint(f.server_ip, f.server_port),"
-	    " v.transport, v.protocol, sum(v.sessions),"
-	    " sum(v.sessions - v.encrypted_sessions), max(v.clients),"
-	    " (SELECT count(DISTINCT c.username) FROM credentials c"
-	    "  JOIN sessions s ON s.id = c.session_id"
-	    "  WHERE s.server_ip = f.server_ip"
-	    "  AND s.server_port = f.server_port"
-	    "  AND c.exposure IN ('cleartext', 'token', 'crackable'))"
-	    " FROM findings f JOIN services v ON v.server_ip = f.server_ip"
-	    " AND v.server_port = f.server_port AND v.protocol = f.protocol"
-	    " WHERE f.kind = 'cleartext_internal_service'"
-	    " GROUP BY f.server_ip, f.server_port, v.transport, v.protocol"
-	    " ORDER BY CASE f.severity WHEN 'high' THEN 0 WHEN 'medium'"
-	    " THEN 1 ELSE 2 END, 5 DESC");
-	if (q == NULL)
-		return;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		if (!any)
-			fprintf(r->out,
-			    "  %-6s %-24s %-4s %-12s %8s %9s %7s %8s\n", "",
-			    "server", "", "protocol", "sessions", "in clear",
-			    "clients", "accounts");
-		any = true;
-		fprintf(r->out,
-		    "  %-6s %-24s %-4s %-12s %8lld %9lld %7lld %8lld\n",
-		    text(q, 0), text(q, 1), text(q, 2), text(q, 3),
-		    sqlite3_column_int64(q, 4), sqlite3_column_int64(q, 5),
-		    sqlite3_column_int64(q, 6), sqlite3_column_int64(q, 7));
-	}
-	if (!any)
-		fprintf(r->out, "None seen.\n");
-	sqlite3_finalize(q);
-}
-
-static void
-exposed_accounts(struct report *r)
-{
-	sqlite3_stmt *q;
-	bool any = false;
-
-	heading(r, "Accounts exposed");
-	q = query(r,
-	    "SELECT coalesce(c.username, '(none)'), c.protocol, c.mechanism,"
-	    " c.exposure, endpoint(s.server_ip, s.server_port),"
-	    " sum(c.count), " MINUTE(
-		"max(c.seen)") " FROM credentials c JOIN sessions s ON s.id = "
-			       "c.session_id"
-			       " WHERE c.exposure != 'none'"
-			       " GROUP BY 1, 2, 3, 4, 5 ORDER BY 4, 1");
-	if (q == NULL)
-		return;
-	while (sqlite3_step(q) == SQLITE_ROW) {
-		if (!any)
-			fprintf(r->out,
-			    "  %-26s %-5s %-10s %-10s %-24s %5s  %s\n",
-			    "username", "proto", "mechanism", "exposure",
-			    "server", "count", "last seen");
-		any = true;
-		fprintf(r->out, "  %-26s %-5s %-10s %-10s %-24s %5lld  %s\n",
-		    text(q, 0), text(q, 1), text(q, 2), text(q, 3), text(q, 4),
-		    sqlite3_column_int64(q, 5), text(q, 6));
-	}
-	if (!any)
-		fprintf(r->out, "None.\n");
-	sqlite3_finalize(q);
-}
-
-/* A counter summed over all runs. */
-static long long
-counter(struct report *r, const char *name)
-{
-	sqlite3_stmt *q;
-	long long v = 0;
-
-	q = query(r, "SELECT sum(value) FROM run_counters WHERE name = ?");
-	if (q == NULL)
-		return 0;
-	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL) !=
+	    SQLITE_OK)
+		return -1;
 	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
+		v = sqlite3_column_int(q, 0);
 	sqlite3_finalize(q);
 	return v;
 }
 
 /*
- * What the capture may have missed: silence is only worth something when
- * these are low.
+ * Opens path read-only.  The sections read the window's pages several
+ * times, one query each: a larger page cache, and the file mapped rather
+ * than read page by page, keep them at hand.
  */
-static void
-capture_health(struct report *r)
+static int
+open_readonly(const char *path, sqlite3 **db, char *err, size_t errsize)
 {
-	sqlite3_stmt *q;
-
-	heading(r, "Capture health");
-	q = query(r,
-	    "SELECT sum(packets), sum(bytes), sum(dropped), sum(truncated),"
-	    " sum(ip_fragments), sum(decode_errors), sum(checksum_errors),"
-	    " sum(tcp_gaps), sum(complete = 0),"
-	    " (SELECT count(*) FROM sessions WHERE anomalies LIKE"
-	    "  '%one_sided%'),"
-	    " (SELECT count(*) FROM sessions WHERE anomalies LIKE"
-	    "  '%midstream%')"
-	    " FROM runs");
-	if (q == NULL)
-		return;
-	if (sqlite3_step(q) == SQLITE_ROW) {
-		fprintf(r->out,
-		    "  packets %lld (%.1f MB), dropped by the capture %lld,"
-		    " cut by the snap length %lld\n",
-		    sqlite3_column_int64(q, 0),
-		    (double)sqlite3_column_int64(q, 1) / 1e6,
-		    sqlite3_column_int64(q, 2), sqlite3_column_int64(q, 3));
-		fprintf(r->out,
-		    "  IP fragments %lld, malformed %lld, bad checksums %lld,"
-		    " TCP gaps %lld\n",
-		    sqlite3_column_int64(q, 4), sqlite3_column_int64(q, 5),
-		    sqlite3_column_int64(q, 6), sqlite3_column_int64(q, 7));
-		fprintf(r->out,
-		    "  one-sided sessions %lld, sessions joined mid-stream"
-		    " %lld, incomplete runs %lld\n",
-		    sqlite3_column_int64(q, 9), sqlite3_column_int64(q, 10),
-		    sqlite3_column_int64(q, 8));
+	if (sqlite3_open_v2(path, db, SQLITE_OPEN_READONLY, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errsize, "%s: %s", path,
+		    *db != NULL ? sqlite3_errmsg(*db) : "cannot open");
+		return -1;
 	}
-	sqlite3_finalize(q);
-	fprintf(r->out,
-	    "  limits reached: flows evicted %lld, sessions stored early to "
-	    "free memory %lld,\n"
-	    "  classifications cut short %lld, bytes analyzers could not "
-	    "take %lld\n",
-	    counter(r, "flows_evicted"), counter(r, "analyses_evicted"),
-	    counter(r, "classify_abandoned"),
-	    counter(r, "stream_bytes_dropped"));
+	sqlite3_busy_timeout(*db, 10000);
+	sqlite3_exec(*db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
+	sqlite3_exec(*db, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
+	return 0;
 }
 
 /*
- * SQL function endpoint(ip, port): "192.0.2.1:25", "[2001:db8::1]:25",
- * as people write addresses with ports.
+ * Replaces *db by a copy of it in memory brought up to the current
+ * schema, for a database the report may not write.
  */
-static void
-sql_endpoint(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+static int
+upgrade_in_memory(const char *path, sqlite3 **db, char *err, size_t errsize)
 {
-	const unsigned char *ip = sqlite3_value_text(argv[0]);
-	int port = sqlite3_value_int(argv[1]);
-	char buf[80];
+	sqlite3 *mem = NULL;
+	sqlite3_backup *b;
+	char msg[256];
 
-	(void)argc;
-	if (ip == NULL) {
-		sqlite3_result_null(ctx);
-		return;
+	if (sqlite3_open_v2(":memory:", &mem, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errsize, "%s: out of memory", path);
+		goto fail;
 	}
-	if (strchr((const char *)ip, ':') != NULL)
-		snprintf(buf, sizeof(buf), "[%s]:%d", ip, port);
-	else
-		snprintf(buf, sizeof(buf), "%s:%d", ip, port);
-	sqlite3_result_text(ctx, buf, -1, SQLITE_TRANSIENT);
+	b = sqlite3_backup_init(mem, "main", *db, "main");
+	if (b == NULL || sqlite3_backup_step(b, -1) != SQLITE_DONE) {
+		snprintf(
+		    err, errsize, "%s: copying: %s", path, sqlite3_errmsg(mem));
+		sqlite3_backup_finish(b);
+		goto fail;
+	}
+	sqlite3_backup_finish(b);
+	if (store_migrate(mem, store_schema_version(), msg, sizeof(msg)) != 0) {
+		snprintf(err, errsize, "%s: %s", path, msg);
+		goto fail;
+	}
+	sqlite3_close(*db);
+	*db = mem;
+	return 0;
+
+fail:
+	sqlite3_close(mem);
+	return -1;
 }
 
-/* Opens path read-only and checks that plainsight wrote it. */
+/* Brings an older database up to date, in place when allowed. */
 static int
-open_database(struct report *r, const char *path)
+upgrade(const struct report_options *o, sqlite3 **db, char *err, size_t errsize)
+{
+	char why[256];
+
+	if (!o->read_only && access(o->db, W_OK) == 0) {
+		sqlite3_close(*db);
+		*db = NULL;
+		if (store_upgrade(o->db, why, sizeof(why)) == 0)
+			return open_readonly(o->db, db, err, errsize);
+		log_warn("report",
+		    "%s; reading an upgraded copy in memory instead", why);
+		if (open_readonly(o->db, db, err, errsize) != 0)
+			return -1;
+	}
+	return upgrade_in_memory(o->db, db, err, errsize);
+}
+
+/* Opens the database for reading, at the current schema. */
+static int
+open_database(
+    const struct report_options *o, sqlite3 **db, char *err, size_t errsize)
 {
 	struct stat sb;
+	int v;
 
-	if (stat(path, &sb) != 0) {
-		snprintf(r->err, r->errsize, "%s: %s", path, strerror(errno));
+	if (stat(o->db, &sb) != 0) {
+		snprintf(err, errsize, "%s: %s", o->db, strerror(errno));
 		return -1;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		snprintf(r->err, r->errsize, "%s: not a regular file", path);
+		snprintf(err, errsize, "%s: not a regular file", o->db);
 		return -1;
 	}
-	if (sqlite3_open_v2(path, &r->db, SQLITE_OPEN_READONLY, NULL) !=
-	    SQLITE_OK) {
-		snprintf(r->err, r->errsize, "%s: %s", path,
-		    r->db != NULL ? sqlite3_errmsg(r->db) : "cannot open");
+	if (open_readonly(o->db, db, err, errsize) != 0)
+		return -1;
+	v = schema_of(*db);
+	if (v < 1) {
+		snprintf(err, errsize, "%s: not a plainsight database", o->db);
 		return -1;
 	}
-	sqlite3_busy_timeout(r->db, 10000);
-	if (scalar(r, "PRAGMA user_version") < 1 || r->failed) {
-		snprintf(
-		    r->err, r->errsize, "%s: not a plainsight database", path);
+	if (v > store_schema_version()) {
+		snprintf(err, errsize,
+		    "%s: the database has schema version %d, newer than this "
+		    "plainsight knows (%d)",
+		    o->db, v, store_schema_version());
 		return -1;
 	}
-	sqlite3_create_function(r->db, "endpoint", 2,
-	    SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL, sql_endpoint, NULL, NULL);
+	if (v < store_schema_version())
+		return upgrade(o, db, err, errsize);
 	return 0;
 }
 
-/* The report's sections, in the order people read them. */
-static void
-sections(struct report *r)
+/*
+ * The end of the data, or the current minute's end when the database
+ * holds no capture time yet.
+ */
+static int
+find_data_end(sqlite3 *db, struct report_doc *d, char *err, size_t errsize)
 {
-	void (*const parts[])(struct report *) = {
-		summary,
-		findings_by_recommendation,
-		server_posture,
-		tls_servers,
-		tls_old_clients,
-		cleartext_inside,
-		exposed_accounts,
-		capture_health,
-	};
+	sqlite3_stmt *q;
+	const unsigned char *t;
+	struct timeval now;
+
+	if (sqlite3_prepare_v2(db, data_end_sql, -1, &q, NULL) != SQLITE_OK) {
+		snprintf(
+		    err, errsize, "%s: %s", d->database, sqlite3_errmsg(db));
+		return -1;
+	}
+	d->have_data = false;
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		t = sqlite3_column_text(q, 0);
+		d->have_data = t != NULL &&
+		    window_parse_time((const char *)t, &d->window.data_end) ==
+			0;
+	}
+	sqlite3_finalize(q);
+	if (!d->have_data) {
+		gettimeofday(&now, NULL);
+		d->window.data_end =
+		    ((int64_t)now.tv_sec / 60 + 1) * 60 * WINDOW_USEC_PER_SEC;
+	}
+	return 0;
+}
+
+static void
+free_tables(struct report_doc *d)
+{
 	size_t i;
 
-	for (i = 0; i < sizeof(parts) / sizeof(parts[0]) && !r->failed; i++)
-		parts[i](r);
+	for (i = 0; i < d->ntables; i++)
+		table_free(d->tables[i]);
+	free(d->tables);
+	d->tables = NULL;
+	d->ntables = 0;
+}
+
+/* Whether the changes table holds a new high finding. */
+static bool
+has_new_high(const struct table *t)
+{
+	int change = table_column(t, "change");
+	int severity = table_column(t, "severity");
+	const struct cell *a, *b;
+	size_t r;
+
+	for (r = 0; r < t->nrows; r++) {
+		a = table_cell(t, r, (size_t)change);
+		b = table_cell(t, r, (size_t)severity);
+		if (a->type == CELL_TEXT && b->type == CELL_TEXT &&
+		    strcmp(a->v.s, "new") == 0 && strcmp(b->v.s, "high") == 0)
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Computes the sections to show into d, and tells whether the window has
+ * new high findings when asked or when changes is among them.
+ */
+static int
+compute(sqlite3 *db, const struct report_options *o, struct report_doc *d,
+    bool *new_high, char *err, size_t errsize)
+{
+	const struct section *changes = section_find("changes");
+	struct table *t = NULL;
+	size_t i;
+
+	*new_high = false;
+	d->tables = calloc(section_count, sizeof(*d->tables));
+	if (d->tables == NULL) {
+		snprintf(err, errsize, "out of memory");
+		return -1;
+	}
+	for (i = 0; i < section_count; i++) {
+		if (o->section != NULL &&
+		    strcmp(o->section, section_list[i].name) != 0)
+			continue;
+		if (section_run(db, &section_list[i], &d->window,
+			&d->tables[d->ntables], err, errsize) != 0)
+			return -1;
+		if (&section_list[i] == changes)
+			*new_high = has_new_high(d->tables[d->ntables]);
+		d->ntables++;
+	}
+	if (o->check_new_high && o->section != NULL &&
+	    strcmp(o->section, changes->name) != 0) {
+		if (section_run(db, changes, &d->window, &t, err, errsize) != 0)
+			return -1;
+		*new_high = has_new_high(t);
+		table_free(t);
+	}
+	return 0;
+}
+
+static int
+render(FILE *out, enum report_format f, const struct report_doc *d)
+{
+	switch (f) {
+	case REPORT_TEXT:
+		return render_text(out, d);
+	case REPORT_MARKDOWN:
+		return render_markdown(out, d);
+	case REPORT_HTML:
+		return render_html(out, d);
+	case REPORT_JSON:
+		return render_json(out, d);
+	case REPORT_CSV:
+		return render_csv(out, d);
+	}
+	return -1;
+}
+
+/* Renders d into a new buffer. */
+static int
+render_to_memory(const struct report_options *o, const struct report_doc *d,
+    char **text, size_t *len, char *err, size_t errsize)
+{
+	FILE *mem;
+	int rc;
+
+	mem = open_memstream(text, len);
+	if (mem == NULL) {
+		snprintf(err, errsize, "%s", strerror(errno));
+		return -1;
+	}
+	rc = render(mem, o->format, d);
+	if (fclose(mem) != 0 || rc != 0) {
+		snprintf(err, errsize, "rendering the report failed");
+		free(*text);
+		*text = NULL;
+		return -1;
+	}
+	return 0;
 }
 
 int
-report_text(const char *path, FILE *out, char *err, size_t errsize)
+report_build(const struct report_options *o, char **text, size_t *len,
+    bool *new_high, char *err, size_t errsize)
 {
-	struct report r;
-	char *text = NULL, msg[256];
-	size_t len = 0;
+	struct report_doc d;
+	struct timeval now;
+	sqlite3 *db = NULL;
+	int rc = -1;
 
-	memset(&r, 0, sizeof(r));
-	r.err = err;
-	r.errsize = errsize;
-	if (open_database(&r, path) != 0) {
-		sqlite3_close(r.db);
-		return -1;
-	}
+	memset(&d, 0, sizeof(d));
+	*text = NULL;
+	*len = 0;
+	*new_high = false;
+	d.database = o->db;
+	gettimeofday(&now, NULL);
+	window_format((int64_t)now.tv_sec * WINDOW_USEC_PER_SEC, d.generated);
 
-	/* Written in memory first: a report that fails half-way is none. */
-	r.out = open_memstream(&text, &len);
-	if (r.out == NULL) {
-		snprintf(err, errsize, "%s", strerror(errno));
-		sqlite3_close(r.db);
-		return -1;
-	}
-	fprintf(r.out, "plainsight report: %s\n", path);
-	sections(&r);
-	fclose(r.out);
-	sqlite3_close(r.db);
-	if (r.failed) {
-		snprintf(msg, sizeof(msg), "%s", err);
-		snprintf(err, errsize, "%s: %s", path, msg);
-		free(text);
-		return -1;
-	}
-	fwrite(text, 1, len, out);
-	free(text);
-	return 0;
+	if (open_database(o, &db, err, errsize) != 0)
+		goto out;
+	d.schema_version = schema_of(db);
+	if (find_data_end(db, &d, err, errsize) != 0)
+		goto out;
+	if (window_resolve(&o->since, &o->until, d.window.data_end, &d.window,
+		err, errsize) != 0)
+		goto out;
+	if (compute(db, o, &d, new_high, err, errsize) != 0)
+		goto out;
+	render_headlines(&d);
+	rc = render_to_memory(o, &d, text, len, err, errsize);
+out:
+	free_tables(&d);
+	sqlite3_close(db);
+	return rc;
 }

@@ -173,6 +173,140 @@ static const char *const store_migrations[] = {
 	" PRIMARY KEY (server_ip, server_port, transport, protocol)"
 	");"
 	"CREATE INDEX findings_server ON findings(server_ip, server_port);",
+
+	/*
+	 * 4: the views of docs/schema.md for ad hoc queries, and the indexes
+	 * that keep them and the report fast over a month of data.
+	 */
+	"CREATE INDEX credentials_seen ON credentials(seen);\n"
+	"CREATE INDEX sessions_protocol_first_seen\n"
+	" ON sessions(protocol, first_seen);\n"
+	"DROP INDEX findings_kind;\n"
+	"CREATE INDEX findings_kind_seen ON findings(kind, seen);\n"
+	"CREATE VIEW server_posture AS\n"
+	"WITH combos AS (\n"
+	" SELECT server_ip, server_port, protocol, tls, starttls_offered,\n"
+	"  tls_version, tls_cipher, count(*) AS n,\n"
+	"  min(first_seen) AS first_seen, max(last_seen) AS last_seen\n"
+	" FROM sessions WHERE protocol IN ('smtp', 'imap', 'pop3')\n"
+	" GROUP BY 1, 2, 3, 4, 5, 6, 7),\n"
+	"versions AS (\n"
+	" SELECT DISTINCT server_ip, server_port, protocol,\n"
+	"  group_concat(tls_version, ', ') OVER (\n"
+	"   PARTITION BY server_ip, server_port, protocol\n"
+	"   ORDER BY tls_version\n"
+	"   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS list\n"
+	" FROM (SELECT DISTINCT server_ip, server_port, protocol, tls_version\n"
+	"  FROM combos WHERE tls_version IS NOT NULL)),\n"
+	"ciphers AS (\n"
+	" SELECT DISTINCT server_ip, server_port, protocol,\n"
+	"  group_concat(tls_cipher, ', ') OVER (\n"
+	"   PARTITION BY server_ip, server_port, protocol\n"
+	"   ORDER BY tls_cipher\n"
+	"   ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS list\n"
+	" FROM (SELECT DISTINCT server_ip, server_port, protocol, tls_cipher\n"
+	"  FROM combos WHERE tls_cipher IS NOT NULL)),\n"
+	"accounts AS (\n"
+	" SELECT s.server_ip, s.server_port, s.protocol,\n"
+	"  count(DISTINCT coalesce(c.username, '')) AS n\n"
+	" FROM credentials c JOIN sessions s ON s.id = c.session_id\n"
+	" WHERE c.exposure IN ('cleartext', 'token', 'crackable')\n"
+	" GROUP BY 1, 2, 3)\n"
+	"SELECT c.server_ip, c.server_port, c.protocol, sum(c.n) AS sessions,\n"
+	" sum(CASE WHEN c.tls != 'none' THEN c.n ELSE 0 END) AS tls_sessions,\n"
+	" round(100.0 * sum(CASE WHEN c.tls != 'none' THEN c.n ELSE 0 END) /\n"
+	"  sum(c.n), 1) AS tls_pct,\n"
+	" sum(CASE WHEN c.starttls_offered IS NOT NULL THEN c.n ELSE 0 END)\n"
+	"  AS capabilities_seen,\n"
+	" sum(CASE WHEN c.starttls_offered = 1 THEN c.n ELSE 0 END)\n"
+	"  AS starttls_offered,\n"
+	" sum(CASE WHEN c.tls = 'starttls' THEN c.n ELSE 0 END)\n"
+	"  AS starttls_used,\n"
+	" coalesce(a.n, 0) AS accounts_exposed,\n"
+	" v.list AS tls_versions, x.list AS tls_ciphers,\n"
+	" min(c.first_seen) AS first_seen, max(c.last_seen) AS last_seen\n"
+	"FROM combos c\n"
+	"LEFT JOIN versions v USING (server_ip, server_port, protocol)\n"
+	"LEFT JOIN ciphers x USING (server_ip, server_port, protocol)\n"
+	"LEFT JOIN accounts a USING (server_ip, server_port, protocol)\n"
+	"GROUP BY c.server_ip, c.server_port, c.protocol;\n"
+	"CREATE VIEW exposed_accounts AS\n"
+	"SELECT c.username, c.protocol, c.mechanism, c.exposure, s.server_ip,\n"
+	" s.server_port, min(c.seen) AS first_seen, max(c.seen) AS last_seen,\n"
+	" sum(c.count) AS logins,\n"
+	" sum(CASE WHEN c.outcome = 'accepted' THEN c.count ELSE 0 END)\n"
+	"  AS accepted\n"
+	"FROM credentials c JOIN sessions s ON s.id = c.session_id\n"
+	"WHERE c.exposure != 'none'\n"
+	"GROUP BY c.username, c.protocol, c.mechanism, c.exposure,\n"
+	" s.server_ip, s.server_port;\n"
+	"CREATE VIEW mail_tls_share AS\n"
+	"SELECT date(first_seen) AS day, count(*) AS sessions,\n"
+	" sum(tls != 'none') AS tls_sessions,\n"
+	" round(100.0 * sum(tls != 'none') / count(*), 1) AS tls_pct,\n"
+	" sum(tls = 'starttls') AS starttls_sessions,\n"
+	" sum(tls = 'implicit') AS implicit_sessions\n"
+	"FROM sessions WHERE protocol IN ('smtp', 'imap', 'pop3')\n"
+	"GROUP BY 1;\n"
+	"CREATE VIEW tls_below_floor_clients AS\n"
+	"SELECT s.client_ip, s.client_name, s.tls_client_version,\n"
+	" s.tls_version, s.server_ip, s.server_port, s.protocol,\n"
+	" count(DISTINCT s.id) AS sessions, min(s.first_seen) AS first_seen,\n"
+	" max(s.first_seen) AS last_seen, s.ja3\n"
+	"FROM findings f JOIN sessions s ON s.id = f.session_id\n"
+	"WHERE f.kind = 'obsolete_tls_version'\n"
+	"GROUP BY s.client_ip, s.client_name, s.tls_client_version,\n"
+	" s.tls_version, s.server_ip, s.server_port, s.protocol, s.ja3;\n"
+	"CREATE VIEW new_findings AS\n"
+	"WITH data_end(t) AS (\n"
+	" SELECT strftime('%Y-%m-%dT%H:%M:00.000000Z', max(t), '+1 minute')\n"
+	" FROM (SELECT max(first_seen) AS t FROM sessions\n"
+	"  UNION ALL SELECT max(seen) FROM credentials\n"
+	"  UNION ALL SELECT max(seen) FROM findings\n"
+	"  UNION ALL SELECT max(last_packet) FROM runs\n"
+	"  UNION ALL SELECT max(last_seen) FROM services)),\n"
+	"w(period, since, until) AS (\n"
+	" SELECT 'now', strftime('%Y-%m-%dT%H:%M:00.000000Z', t, '-1 day'), t\n"
+	" FROM data_end\n"
+	" UNION ALL\n"
+	" SELECT 'before',\n"
+	"  strftime('%Y-%m-%dT%H:%M:00.000000Z', t, '-2 days'),\n"
+	"  strftime('%Y-%m-%dT%H:%M:00.000000Z', t, '-1 day')\n"
+	" FROM data_end),\n"
+	"raised AS (\n"
+	" SELECT w.period, f.kind, f.severity, f.recommendation, f.server_ip,\n"
+	"  f.server_port, f.protocol, f.seen, 1 AS counted\n"
+	" FROM w JOIN findings f ON f.seen >= w.since AND f.seen < w.until\n"
+	" WHERE f.severity != 'info'\n"
+	" UNION ALL\n"
+	" SELECT w.period, f.kind, f.severity, f.recommendation, f.server_ip,\n"
+	"  f.server_port, f.protocol, NULL, 0\n"
+	" FROM w JOIN findings f ON f.session_id IS NULL AND f.seen < w.since\n"
+	" JOIN services v ON v.server_ip = f.server_ip\n"
+	"  AND v.server_port = f.server_port AND v.protocol = f.protocol\n"
+	" WHERE f.severity != 'info' AND v.last_seen >= w.since),\n"
+	"graded AS (\n"
+	" SELECT *, CASE severity WHEN 'high' THEN 3 WHEN 'medium' THEN 2\n"
+	"  ELSE 1 END AS grade\n"
+	" FROM raised),\n"
+	"keys AS (\n"
+	" SELECT kind, server_ip, server_port,\n"
+	"  max(CASE WHEN period = 'now' THEN grade END) AS grade_now,\n"
+	"  max(CASE WHEN period = 'before' THEN grade END) AS grade_before,\n"
+	"  min(CASE WHEN period = 'now' THEN recommendation END)\n"
+	"   AS recommendation,\n"
+	"  min(CASE WHEN period = 'now' THEN protocol END) AS protocol,\n"
+	"  sum(CASE WHEN period = 'now' THEN counted ELSE 0 END) AS findings,\n"
+	"  min(CASE WHEN period = 'now' THEN seen END) AS first_seen,\n"
+	"  max(CASE WHEN period = 'now' THEN seen END) AS last_seen\n"
+	" FROM graded GROUP BY kind, server_ip, server_port)\n"
+	"SELECT kind,\n"
+	" CASE grade_now WHEN 3 THEN 'high' WHEN 2 THEN 'medium'\n"
+	"  ELSE 'low' END AS severity,\n"
+	" recommendation, server_ip, server_port, protocol, findings,\n"
+	" first_seen, last_seen\n"
+	"FROM keys\n"
+	"WHERE grade_now IS NOT NULL AND grade_before IS NULL;",
 };
 
 /*
@@ -365,13 +499,13 @@ create_private(const char *path, char *err, size_t errsize)
 
 /* True when the database holds tables but no plainsight schema. */
 static bool
-foreign(struct store *st)
+foreign(sqlite3 *db)
 {
 	sqlite3_stmt *q;
 	bool tables = false;
 
-	if (sqlite3_prepare_v2(st->db, "SELECT 1 FROM sqlite_master LIMIT 1",
-		-1, &q, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master LIMIT 1", -1,
+		&q, NULL) != SQLITE_OK)
 		return false;
 	tables = sqlite3_step(q) == SQLITE_ROW;
 	sqlite3_finalize(q);
@@ -379,12 +513,12 @@ foreign(struct store *st)
 }
 
 static int
-user_version(struct store *st)
+user_version(sqlite3 *db)
 {
 	sqlite3_stmt *q;
 	int v = -1;
 
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &q, NULL) !=
+	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL) !=
 	    SQLITE_OK)
 		return -1;
 	if (sqlite3_step(q) == SQLITE_ROW)
@@ -393,40 +527,123 @@ user_version(struct store *st)
 	return v;
 }
 
+/* Runs sql; on failure copies SQLite's message into err. */
+static int
+exec_db(sqlite3 *db, const char *sql, char *err, size_t errsize)
+{
+	char *msg = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(
+		    err, errsize, "%s", msg != NULL ? msg : sqlite3_errmsg(db));
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+/* Checks that a database at version v is one this plainsight can take. */
+static int
+check_version(sqlite3 *db, int v, char *err, size_t errsize)
+{
+	int known = (int)ARRAY_SIZE(store_migrations);
+
+	if (v < 0) {
+		snprintf(err, errsize, "reading the schema version: %s",
+		    sqlite3_errmsg(db));
+		return -1;
+	}
+	if (v == 0 && foreign(db)) {
+		snprintf(err, errsize,
+		    "not a plainsight database (it holds tables of its own)");
+		return -1;
+	}
+	if (v > known) {
+		snprintf(err, errsize,
+		    "the database has schema version %d, newer than this "
+		    "plainsight knows (%d)",
+		    v, known);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * Applies one migration, unless another process (a sensor and a report
+ * opening the same file) applied it first: the version is read again once
+ * the write lock is held.
+ */
+static int
+migrate_one(sqlite3 *db, int v, char *err, size_t errsize)
+{
+	char sql[64];
+
+	if (exec_db(db, "BEGIN IMMEDIATE", err, errsize) != 0)
+		return -1;
+	if (user_version(db) > v)
+		return exec_db(db, "COMMIT", err, errsize);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
+	if (exec_db(db, store_migrations[v], err, errsize) != 0 ||
+	    exec_db(db, sql, err, errsize) != 0) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return exec_db(db, "COMMIT", err, errsize);
+}
+
+int
+store_migrate(sqlite3 *db, int target, char *err, size_t errsize)
+{
+	int v;
+
+	assert(target >= 0 && target <= (int)ARRAY_SIZE(store_migrations));
+	v = user_version(db);
+	if (check_version(db, v, err, errsize) != 0)
+		return -1;
+	for (; v < target; v++) {
+		if (migrate_one(db, v, err, errsize) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int
+store_schema_version(void)
+{
+	return (int)ARRAY_SIZE(store_migrations);
+}
+
 /* Applies the migrations the database has not seen yet, each atomically. */
 static int
 migrate(struct store *st)
 {
-	char sql[64];
-	int v, target = (int)ARRAY_SIZE(store_migrations);
+	return store_migrate(st->db, (int)ARRAY_SIZE(store_migrations),
+	    st->error, sizeof(st->error));
+}
 
-	v = user_version(st);
-	if (v < 0)
-		return store_fail(st, "reading the schema version");
-	if (v == 0 && foreign(st)) {
-		snprintf(st->error, sizeof(st->error),
-		    "not a plainsight database (it holds tables of its own)");
-		return -1;
+int
+store_upgrade(const char *path, char *err, size_t errsize)
+{
+	sqlite3 *db = NULL;
+	char msg[256];
+	int rc = -1;
+
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL) !=
+	    SQLITE_OK) {
+		snprintf(err, errsize, "%s: %s", path,
+		    db != NULL ? sqlite3_errmsg(db) : "cannot open");
+		goto out;
 	}
-	if (v > target) {
-		snprintf(st->error, sizeof(st->error),
-		    "the database has schema version %d, newer than this "
-		    "plainsight knows (%d)",
-		    v, target);
-		return -1;
+	sqlite3_busy_timeout(db, 10000);
+	if (store_migrate(
+		db, (int)ARRAY_SIZE(store_migrations), msg, sizeof(msg)) != 0) {
+		snprintf(err, errsize, "%s: %s", path, msg);
+		goto out;
 	}
-	for (; v < target; v++) {
-		snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", v + 1);
-		if (exec(st, "BEGIN IMMEDIATE") != 0)
-			return -1;
-		if (exec(st, store_migrations[v]) != 0 || exec(st, sql) != 0) {
-			sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-			return -1;
-		}
-		if (exec(st, "COMMIT") != 0)
-			return -1;
-	}
-	return 0;
+	rc = 0;
+out:
+	sqlite3_close(db);
+	return rc;
 }
 
 /*

@@ -85,6 +85,29 @@ int store_flush(struct store *st);
 /* The last error message. */
 const char *store_error(const struct store *st);
 
+struct sqlite3;
+
+/* The schema version this plainsight writes: how many migrations it has. */
+int store_schema_version(void);
+
+/*
+ * Brings the open database db up to schema version target (at most
+ * store_schema_version()), one numbered migration per transaction; a
+ * database already there is left alone.  Refuses a database that holds
+ * tables of its own, or a schema newer than this plainsight.  Returns 0,
+ * or -1 with a message in err.  Tests pass a lower target to build the
+ * databases that older versions of plainsight wrote.
+ */
+int store_migrate(struct sqlite3 *db, int target, char *err, size_t errsize);
+
+/*
+ * Opens the existing database at path (never creating one), brings its
+ * schema up to date and closes it: what the report does before reading a
+ * database that an older plainsight wrote.  Returns 0, or -1 with a
+ * message in err.
+ */
+int store_upgrade(const char *path, char *err, size_t errsize);
+
 /*
  * Sessions that could not be stored: a failed write rolls back its whole
  * batch (the database stays consistent) and counts it here.
