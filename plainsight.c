@@ -510,9 +510,10 @@ finish_run(struct capture_run *r, double started)
 	}
 	if (st->store_errors > 0 || store_lost(r->store) > 0) {
 		log_error("store",
-		    "%llu sessions could not be stored: the database "
+		    "%llu session%s could not be stored: the database "
 		    "refused writes (%s)",
 		    (unsigned long long)store_lost(r->store),
+		    store_lost(r->store) == 1 ? "" : "s",
 		    store_error(r->store));
 		r->failed = true;
 	}

@@ -307,6 +307,9 @@ static const char *const store_migrations[] = {
 	" first_seen, last_seen\n"
 	"FROM keys\n"
 	"WHERE grade_now IS NOT NULL AND grade_before IS NULL;",
+
+	/* 5: the webmail product a cleartext login went to. */
+	"ALTER TABLE sessions ADD COLUMN webmail TEXT;",
 };
 
 /*
@@ -353,7 +356,8 @@ static const char *const store_migrations[] = {
 	X(TLS_ALERT, tls_alert)                                                \
 	X(CERTIFICATE, certificate)                                            \
 	X(CLIENT_INTERNAL, client_internal)                                    \
-	X(SERVER_INTERNAL, server_internal)
+	X(SERVER_INTERNAL, server_internal)                                    \
+	X(WEBMAIL, webmail)
 
 /* The same for a certificate row. */
 #define CERTIFICATE_COLUMNS(X)                                                 \
@@ -438,7 +442,7 @@ struct store {
 	int64_t run_id;
 	bool in_txn;
 	unsigned int batch; /* sessions in the open transaction */
-	uint64_t lost;	    /* sessions a failed batch took with it */
+	uint64_t lost;      /* sessions a failed batch took with it */
 	char error[256];
 };
 
@@ -1036,6 +1040,7 @@ insert_session(struct store *st, const struct session *s, const char *end)
 	if (s->server_internal >= 0)
 		set_int(q, SC_SERVER_INTERNAL, s->server_internal);
 	set_text(q, SC_PROTOCOL, app_proto_name(s->protocol));
+	set_text(q, SC_WEBMAIL, s->webmail);
 	set_text(q, SC_NDPI_PROTOCOL, s->ndpi_protocol);
 	set_text(q, SC_TLS, tls_mode_name(s->tls));
 	set_starttls(q, s);

@@ -757,6 +757,8 @@ def check_old_schema(c, binary, db, tmp):
                                       "findings_kind_seen"):
             con.execute("DROP %s %s" % (kind.upper(), name))
     con.execute("CREATE INDEX findings_kind ON findings(kind)")
+    # What migration 5 added: one column.
+    con.execute("ALTER TABLE sessions DROP COLUMN webmail")
     con.execute("PRAGMA user_version = 3")
     con.commit()
     con.close()
