@@ -124,7 +124,8 @@ struct engine {
 	time_t last_service_flush;
 	struct timeval now; /* time of the packet in hand */
 	time_t last_expire;
-	uint64_t checksums_checked;
+	uint64_t checksums_checked;   /* in this input */
+	uint64_t checksums_bad;       /* in this input */
 	struct flow_stats flow_stats; /* kept when the table is freed */
 	struct engine_stats stats;
 };
@@ -1020,6 +1021,7 @@ reclaim(struct engine *e)
 {
 	struct analysis *a;
 	struct flow *f;
+	enum flow_end why;
 
 	while (mem_used() > e->mem_base + RECLAIM_TARGET(e->budget)) {
 		a = e->finished.head != NULL ? e->finished.head
@@ -1027,11 +1029,28 @@ reclaim(struct engine *e)
 		if (a == NULL)
 			return;
 		f = a->f;
-		e->stats.analyses_evicted++;
+
+		/*
+		 * A closed connection only waits for late retransmissions:
+		 * what it held is delivered, and its session is complete.
+		 */
+		why = FLOW_END_EVICTED;
+		if (f->list == FLOW_LIST_CLOSED) {
+			why = FLOW_END_CLOSED;
+			if (!a->finished) {
+				a->in_reasm = true;
+				reasm_flush(&a->r);
+				a->in_reasm = false;
+			}
+		}
+		if (a->finished || why == FLOW_END_CLOSED)
+			e->stats.analyses_early++;
+		else
+			e->stats.analyses_evicted++;
 		f->stage |= STAGE_DECIDED;
 		analysis_finish(e, a);
 		if (a->decided)
-			analysis_store(e, f, a, FLOW_END_EVICTED);
+			analysis_store(e, f, a, why);
 		analysis_free(e, f, a);
 	}
 }
@@ -1154,9 +1173,9 @@ engine_stats(const struct engine *e)
 
 /*
  * In auto mode a bad checksum only costs the packet once checksums have
- * proved reliable in this capture: captures taken on a sending host with
- * checksum offload, or rewritten by an anonymiser, are full of bad ones
- * that are not errors on the wire.
+ * proved reliable in this input (each file is judged on its own): captures
+ * taken on a sending host with checksum offload, or rewritten by an
+ * anonymiser, are full of bad ones that are not errors on the wire.
  */
 static bool
 checksum_pass(struct engine *e, const struct packet *pkt)
@@ -1167,10 +1186,10 @@ checksum_pass(struct engine *e, const struct packet *pkt)
 	if (cap_checksums_ok(pkt))
 		return true;
 	e->stats.checksum_errors++;
+	e->checksums_bad++;
 	if (e->cfg.checksum == CHECKSUM_ON ||
 	    (e->checksums_checked >= CHECKSUM_SAMPLE &&
-		e->stats.checksum_errors * CHECKSUM_BAD_RATIO <
-		    e->checksums_checked)) {
+		e->checksums_bad * CHECKSUM_BAD_RATIO < e->checksums_checked)) {
 		e->stats.checksum_skipped++;
 		return false;
 	}
@@ -1387,6 +1406,35 @@ check_budget(struct engine *e)
 		reclaim(e);
 }
 
+/* Moves the engine's clock; timeouts run on it, once a second. */
+static void
+clock_set(struct engine *e, const struct timeval *ts)
+{
+	e->now = *ts;
+	if (ts->tv_sec == e->last_expire)
+		return;
+	e->last_expire = ts->tv_sec;
+	flow_expire(e->flows, ts);
+	if (ts->tv_sec - e->last_service_flush >= SERVICE_FLUSH_INTERVAL) {
+		e->last_service_flush = ts->tv_sec;
+		flush_services(e);
+	}
+}
+
+void
+engine_new_input(struct engine *e)
+{
+	e->checksums_checked = 0;
+	e->checksums_bad = 0;
+}
+
+void
+engine_tick(struct engine *e, const struct timeval *now)
+{
+	if (e->stats.packets > 0 && timercmp(now, &e->now, >))
+		clock_set(e, now);
+}
+
 void
 engine_packet(struct engine *e, int dlt, const struct timeval *ts,
     const uint8_t *frame, size_t caplen, size_t wirelen)
@@ -1397,24 +1445,13 @@ engine_packet(struct engine *e, int dlt, const struct timeval *ts,
 	bool created;
 	int from;
 
-	e->now = *ts;
 	/* Files read in a row need not be in time order. */
 	if (e->stats.packets++ == 0 || timercmp(ts, &e->stats.first, <))
 		e->stats.first = *ts;
 	if (timercmp(ts, &e->stats.last, >))
 		e->stats.last = *ts;
 	e->stats.bytes += wirelen;
-
-	/* Timeouts run on capture time, once a second. */
-	if (ts->tv_sec != e->last_expire) {
-		e->last_expire = ts->tv_sec;
-		flow_expire(e->flows, ts);
-		if (ts->tv_sec - e->last_service_flush >=
-		    SERVICE_FLUSH_INTERVAL) {
-			e->last_service_flush = ts->tv_sec;
-			flush_services(e);
-		}
-	}
+	clock_set(e, ts);
 
 	r = cap_decode(dlt, frame, caplen, wirelen, &pkt);
 	if (r != DECODE_OK) {
@@ -1458,6 +1495,7 @@ engine_counters(const struct engine *e, struct store_counter *out, size_t max)
 		{ "stream_bytes_dropped", s->stream_drops },
 		{ "alloc_failures", s->alloc_failures },
 		{ "analyses_evicted", s->analyses_evicted },
+		{ "analyses_stored_early", s->analyses_early },
 		{ "classify_abandoned", s->classify_abandoned },
 		{ "memory_peak", mem_peak() },
 		{ "reasm_cap_hits", e->rmem.cap_hits },

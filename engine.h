@@ -51,7 +51,8 @@ struct engine_stats {
 	uint64_t store_errors;
 	uint64_t stream_drops;       /* bytes an analyzer could not take */
 	uint64_t alloc_failures;     /* malloc said no */
-	uint64_t analyses_evicted;   /* stored early to free memory */
+	uint64_t analyses_evicted;   /* cut short to free memory */
+	uint64_t analyses_early;     /* complete, stored early for memory */
 	uint64_t classify_abandoned; /* nDPI made to guess, to free memory */
 	uint64_t tcp_gaps;
 	uint64_t flows;       /* flows tracked, once the capture ended */
@@ -77,6 +78,18 @@ struct engine *engine_new(const struct engine_config *cfg);
  */
 void engine_packet(struct engine *e, int dlt, const struct timeval *ts,
     const uint8_t *frame, size_t caplen, size_t wirelen);
+
+/*
+ * A live capture that saw no packet for a while: moves the engine's clock
+ * to now (never back) so that idle flows time out and are stored.
+ */
+void engine_tick(struct engine *e, const struct timeval *now);
+
+/*
+ * The next packets come from another file: whether checksums can be
+ * trusted (--checksum auto) is judged anew.
+ */
+void engine_new_input(struct engine *e);
 
 /* Ends every flow, storing what they found. */
 void engine_finish(struct engine *e);

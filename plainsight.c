@@ -423,14 +423,22 @@ static void
 read_packets(struct capture_run *r)
 {
 	struct cap_packet pkt;
-	double last_tick = now_seconds(), now;
+	double last_tick = now_seconds(), last_commit = last_tick, now;
 	bool progress = !r->o->quiet && isatty(STDERR_FILENO);
+	bool live = cap_source_is_live(r->src);
+	unsigned int input = 0;
+	struct timeval wall;
 	int rc;
 
 	for (;;) {
 		rc = cap_source_next(r->src, &pkt, r->error, sizeof(r->error));
 		if (rc == 0)
 			break;
+		if (rc == CAP_IDLE) {
+			/* A quiet interface: idle flows still time out. */
+			gettimeofday(&wall, NULL);
+			engine_tick(r->eng, &wall);
+		}
 		if (rc < 0) {
 			if (progress)
 				fputc('\n', stderr);
@@ -439,21 +447,31 @@ read_packets(struct capture_run *r)
 			r->failed = true;
 			continue;
 		}
-		engine_packet(r->eng, pkt.dlt, &pkt.ts, pkt.data, pkt.caplen,
-		    pkt.wirelen);
+		if (rc == 1) {
+			if (pkt.input != input) {
+				engine_new_input(r->eng);
+				input = pkt.input;
+			}
+			engine_packet(r->eng, pkt.dlt, &pkt.ts, pkt.data,
+			    pkt.caplen, pkt.wirelen);
+		}
 
-		/* Once in a while: progress, and commits when live. */
-		if ((engine_stats(r->eng)->packets & 0x3ff) != 0 &&
-		    !cap_source_is_live(r->src))
+		/*
+		 * Once in a while: progress; and when live, a commit every
+		 * LIVE_COMMIT_INTERVAL seconds, busy or quiet, so that what was
+		 * found is on disk and readers see it.
+		 */
+		if ((engine_stats(r->eng)->packets & 0x3ff) != 0 && !live)
 			continue;
 		now = now_seconds();
+		if (live && now - last_commit >= LIVE_COMMIT_INTERVAL) {
+			store_flush(r->store);
+			last_commit = now;
+		}
 		if (now - last_tick < 0.5)
 			continue;
 		if (progress)
 			show_progress(r->src, engine_stats(r->eng), false);
-		if (cap_source_is_live(r->src) &&
-		    now - last_tick >= LIVE_COMMIT_INTERVAL)
-			store_flush(r->store);
 		last_tick = now;
 	}
 	if (progress)

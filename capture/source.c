@@ -234,10 +234,12 @@ cap_source_next(
 			pkt->caplen = hdr->caplen;
 			pkt->wirelen = hdr->len;
 			pkt->dlt = src->dlt;
+			pkt->input =
+			    src->live ? 0 : (unsigned int)src->next_file;
 			return 1;
 		}
 		if (rc == 0)
-			continue; /* live timeout: check for an interrupt */
+			return src->interrupted ? 0 : CAP_IDLE;
 		if (rc == PCAP_ERROR_BREAK) {
 			if (src->live)
 				return 0;

@@ -18,7 +18,8 @@ struct cap_packet {
 	const uint8_t *data;
 	size_t caplen;
 	size_t wirelen;
-	int dlt; /* link type of the packet's file or interface */
+	int dlt;            /* link type of the packet's file or interface */
+	unsigned int input; /* which file it is from: 1, 2, ... (0: live) */
 };
 
 /*
@@ -43,9 +44,11 @@ void cap_source_free(struct cap_source *src);
 /*
  * Reads the next packet.  Returns 1 with a packet, 0 at the end of the
  * input (or when interrupted), -1 on an error with a message in err that
- * names the file and the packet number.  Reading may go on after an error
- * in one file: the next call moves on to the next file.
+ * names the file and the packet number, CAP_IDLE when an interface had
+ * nothing for a while (so that the caller can keep time).  Reading may go
+ * on after an error in one file: the next call moves on to the next file.
  */
+#define CAP_IDLE 2
 int cap_source_next(
     struct cap_source *src, struct cap_packet *pkt, char *err, size_t errsize);
 

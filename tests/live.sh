@@ -83,7 +83,30 @@ f.readline()
 c.close()
 ' || say "client failed"
 
-sleep 1
+# Steady background traffic (a datagram every 0.2 s) must not keep what
+# was found from the disk: readers see the login while capture goes on,
+# once its closed flow has waited out late retransmissions (10 s).
+python3 -c '
+import socket, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+for _ in range(125):
+    s.sendto(b"tick", ("198.51.100.2", 9))
+    time.sleep(0.2)
+' &
+trickle=$!
+seen=0
+for _ in $(seq 40); do
+	sleep 0.5
+	n=$(sqlite3 -batch -noheader "$db" \
+	    "SELECT count(*) FROM sessions" 2>/dev/null)
+	if [ "${n:-0}" -ge 1 ]; then
+		seen=1
+		break
+	fi
+done
+kill "$trickle" 2>/dev/null
+wait "$trickle" 2>/dev/null
+
 user=$(stat -c %U "/proc/$pid" 2>/dev/null)
 kill -TERM "$pid"
 wait "$pid"
@@ -98,6 +121,8 @@ q() {
 
 if [ "$rc" -ne 0 ]; then
 	say "exit status $rc: $(cat "$tmp/live.err")"
+elif [ "$seen" -ne 1 ]; then
+	say "the session was not in the database within 20 s, while capturing"
 elif [ "$user" != nobody ]; then
 	say "ran as '$user', not nobody"
 elif [ "$(q "SELECT protocol || ' ' || server_port || ' ' || tls
