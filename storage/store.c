@@ -766,6 +766,13 @@ store_open(const char *path, char *err, size_t errsize)
 		goto fail;
 	}
 	sqlite3_busy_timeout(st->db, 10000);
+
+	/* A file plainsight will refuse is left exactly as it was. */
+	if (check_version(st->db, user_version(st->db), st->error,
+		sizeof(st->error)) != 0) {
+		snprintf(err, errsize, "%s: %s", path, st->error);
+		goto fail;
+	}
 	if (exec(st, "PRAGMA journal_mode = WAL") != 0 ||
 	    exec(st, "PRAGMA synchronous = NORMAL") != 0 ||
 	    exec(st, "PRAGMA foreign_keys = ON") != 0 || migrate(st) != 0) {

@@ -147,6 +147,23 @@ check "unknown pcapng blocks: every packet" "$ref_packets" \
 check "unknown pcapng blocks: every login" "$ref_creds" \
     "$(sql "$tmp/blocks.db" "SELECT count(*) FROM credentials")"
 
+# A database that is not plainsight's, or is newer than it: refused, and
+# left exactly as it was (no journal mode changed, no -wal or -shm left).
+sqlite3 "$tmp/foreign.db" "CREATE TABLE users (id INTEGER)"
+sqlite3 "$tmp/newer.db" "PRAGMA user_version = 999"
+for name in foreign newer; do
+	before=$(cksum <"$tmp/$name.db")
+	run -r "$sample" -d "$tmp/$name.db"
+	check "$name database exits 1" 1 "$(rc)"
+	check "$name database is left as it was" "$before" \
+	    "$(cksum <"$tmp/$name.db")$(ls "$tmp/$name.db-"* 2>/dev/null)"
+	cp "$tmp/err" "$tmp/$name.err"
+done
+check_match "foreign database is explained" "not a plainsight database" \
+    "$tmp/foreign.err"
+check_match "newer database is explained" "newer than this plainsight" \
+    "$tmp/newer.err"
+
 # A database another process keeps locked: plainsight waits, then says so.
 cp "$tmp/ref.db" "$tmp/locked.db"
 python3 - "$bin" "$sample" "$tmp/locked.db" "$tmp/err" <<'EOF' >"$tmp/rc"
