@@ -69,9 +69,11 @@ PREFIX	?= /usr/local
 all: plainsight
 
 # ./plainsight is a copy of the last flavour built (release or sanitize), so
-# that switching SANITIZE never leaves the other one in place.
+# that switching SANITIZE never leaves the other one in place; it is
+# renamed into place, so that a copy still running is not in the way.
 plainsight: $(BUILD)/plainsight FORCE
-	$(Q)cmp -s $(BUILD)/plainsight $@ || cp $(BUILD)/plainsight $@
+	$(Q)cmp -s $(BUILD)/plainsight $@ || \
+	    { cp $(BUILD)/plainsight $@.tmp && mv -f $@.tmp $@; }
 
 $(BUILD)/plainsight: $(MAIN) $(LIB)
 	@echo "  LD      $@"
