@@ -128,6 +128,9 @@ netset_add(struct netset *set, const char *text, char *err, size_t errsize)
 	return 0;
 }
 
+/* Lines a file of networks may have, comments and blank lines included. */
+#define NETSET_MAX_LINES 65536
+
 int
 netset_add_file(struct netset *set, const char *path, char *err, size_t errsize)
 {
@@ -142,6 +145,13 @@ netset_add_file(struct netset *set, const char *path, char *err, size_t errsize)
 	}
 	while (rc == 0 && fgets(line, sizeof(line), fp) != NULL) {
 		lineno++;
+		/* A NUL byte, or no end in sight: not a list of networks. */
+		if (line[0] == '\0' || lineno > NETSET_MAX_LINES) {
+			snprintf(err, errsize,
+			    "%s:%d: not a text list of networks", path, lineno);
+			rc = -1;
+			break;
+		}
 		rc = netset_add(set, line, msg, sizeof(msg));
 		if (rc != 0)
 			snprintf(err, errsize, "%s:%d: %s", path, lineno, msg);

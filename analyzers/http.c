@@ -1,6 +1,7 @@
 /*
- * http.c - HTTP/1.x analyzer: logins sent in Authorization headers and in
- * login forms, the webmail products they go to, and the server's verdict.
+ * http.c - HTTP/1.x analyzer: logins sent in Authorization headers, in
+ * login forms and in URLs, the webmail products they go to, and the
+ * server's verdict.
  *
  * Follows RFC 9112 (message syntax: request line section 3, status line 4,
  * field lines 5, message body length 6.3, chunked coding 7.1), RFC 9110
@@ -9,6 +10,10 @@
  * RFC 4559 (Negotiate), RFC 6750 (Bearer), RFC 7519 (JWT claims), [MS-NLMP]
  * 2.2.1.3 (NTLM AUTHENTICATE_MESSAGE), RFC 7578 and RFC 2046 section 5.1.1
  * (multipart/form-data), and the WHATWG URL standard's urlencoded form.
+ *
+ * A request target may carry credentials in its userinfo (RFC 3986 section
+ * 3.2.1), deprecated for http (RFC 9110 section 4.2.4) yet still sent to
+ * proxies, for ftp URLs above all.
  *
  * Each direction is read on its own: lines up to the end of a header
  * section, then the body, skipped where it lies without being buffered.
@@ -83,6 +88,7 @@ enum http_cred_kind {
 	HTTP_CRED_AUTH,  /* Authorization */
 	HTTP_CRED_PROXY, /* Proxy-Authorization */
 	HTTP_CRED_FORM,  /* a form body or query string */
+	HTTP_CRED_URL,   /* the userinfo of the request target */
 	HTTP_CRED_KINDS,
 };
 
@@ -97,6 +103,7 @@ enum http_form_kind {
 enum http_enc {
 	HTTP_ENC_RAW,  /* as is (multipart, JSON scalars) */
 	HTTP_ENC_URL,  /* percent-encoded, '+' for space */
+	HTTP_ENC_PCT,  /* percent-encoded, '+' as is (a URL's userinfo) */
 	HTTP_ENC_JSON, /* a JSON string body with backslash escapes */
 };
 
@@ -129,7 +136,7 @@ struct http_creq {
 	struct http_req r;
 	bool queued;              /* r waits in the ring (by r.seq) */
 	const char *webmail;      /* product named by target, host or field */
-	bool login;               /* a FORM or BASIC login was recorded */
+	bool login;               /* a FORM, BASIC or URL login was recorded */
 	enum http_form_kind form; /* what Content-Type says the body is */
 	bool examine;             /* the body is a form still to be read */
 	char boundary[HTTP_BOUNDARY_MAX + 1]; /* multipart delimiter */
@@ -395,8 +402,9 @@ http_decode(
 
 	out[0] = '\0';
 	while (i < n && olen + 1 < outsize) {
-		if (enc == HTTP_ENC_URL && p[i] == '%' && i + 2 < n &&
-		    http_hex(p[i + 1]) >= 0 && http_hex(p[i + 2]) >= 0) {
+		if ((enc == HTTP_ENC_URL || enc == HTTP_ENC_PCT) &&
+		    p[i] == '%' && i + 2 < n && http_hex(p[i + 1]) >= 0 &&
+		    http_hex(p[i + 2]) >= 0) {
 			http_put(out, outsize, &olen,
 			    (uint8_t)(http_hex(p[i + 1]) * 16 +
 				http_hex(p[i + 2])));
@@ -925,7 +933,7 @@ http_webmail_candidate(struct http *h, const char *product)
 		h->req.webmail = product;
 }
 
-/* A FORM or BASIC login went to a webmail product: say which. */
+/* A FORM, BASIC or URL login went to a webmail product: say which. */
 static void
 http_webmail_note(struct http *h, struct session *s)
 {
@@ -1019,24 +1027,110 @@ http_query(struct http *h, struct session *s, const uint8_t *q, size_t n,
 }
 
 /*
+ * Length of a scheme and the "://" after it at the start of t[0..n) (RFC
+ * 3986 section 3.1: a letter, then letters, digits, '+', '-', '.'), or 0.
+ */
+static size_t
+http_scheme(const uint8_t *t, size_t n)
+{
+	size_t i;
+	uint8_t c;
+
+	for (i = 0; i < n; i++) {
+		c = ascii_lower(t[i]);
+		if (c >= 'a' && c <= 'z')
+			continue;
+		if (i == 0 ||
+		    !((c >= '0' && c <= '9') || c == '+' || c == '-' ||
+			c == '.'))
+			break;
+	}
+	if (i == 0 || n - i < 3 || memcmp(t + i, "://", 3) != 0)
+		return 0;
+	return i + 3;
+}
+
+/* Length of the authority opening a[0..n) (RFC 3986 section 3.2). */
+static size_t
+http_authority(const uint8_t *a, size_t n)
+{
+	size_t i = 0;
+
+	while (i < n && a[i] != '/' && a[i] != '?' && a[i] != '#')
+		i++;
+	return i;
+}
+
+/*
+ * The userinfo of an authority a[0..n), user [ ":" password ] "@" host
+ * (RFC 3986 section 3.2.1), is a login sent in the URL.  It ends at the
+ * last '@', so that an unescaped '@' in a password stays in the password.
+ * The user name is percent-decoded into the credential; the password is
+ * only measured, never copied nor decoded, so no buffer ever holds it.
+ * Returns where the host starts.
+ *
+ * A user name without a password ("user@", "user:@") gave no secret away,
+ * and is recorded with exposure none all the same, as a Basic login with
+ * an empty password is recorded: a login was still sent and judged, and
+ * the row says who, where and with what verdict.  An empty userinfo is no
+ * login.  need_pass: record nothing without a password, for a "//" path
+ * whose first segment may just hold a mail address.
+ *
+ * The userinfo of a URL in a Referer (RFC 9110 section 10.1.3) is not
+ * read: it repeats the login of the request that fetched that page, which
+ * its own target recorded if it crossed in clear; counting it again would
+ * turn one login into as many as the page has links followed.
+ */
+static size_t
+http_userinfo(struct http *h, struct session *s, const uint8_t *a, size_t n,
+    bool need_pass, const struct timeval *ts)
+{
+	char user[CRED_USER_MAX];
+	const uint8_t *at;
+	size_t ui, colon, ulen;
+	bool pass;
+	int cred;
+
+	at = memrchr(a, '@', n);
+	if (at == NULL)
+		return 0;
+	ui = (size_t)(at - a);
+	colon = span_until(a, ui, ':');
+	pass = colon + 1 < ui;
+	if ((colon == 0 && !pass) || (need_pass && !pass))
+		return ui + 1;
+	ulen = http_decode(a, colon, HTTP_ENC_PCT, user, sizeof(user));
+	cred = session_add_repeated_credential(s, ts, "URL", user, ulen,
+	    pass ? EXPOSURE_CLEARTEXT : EXPOSURE_NONE);
+	if (cred >= 0 && pass)
+		h->req.login = true;
+	http_attach(h, HTTP_CRED_URL, cred);
+	return ui + 1;
+}
+
+/*
  * The request target (RFC 9112 section 3.2): origin-form, or the
- * absolute-form sent to proxies, whose authority names the host.
+ * absolute-form sent to proxies, whose authority names the host and may
+ * carry a login.  An origin-form that opens with "//" is read for a login
+ * too: some clients send a URL without its scheme.
  */
 static void
 http_target(struct http *h, struct session *s, const uint8_t *t, size_t n,
     const struct timeval *ts)
 {
-	const uint8_t *sep;
-	size_t path = 0, auth, q;
+	size_t path = 0, auth, host, q;
 
-	if (n > 0 && t[0] != '/') {
-		sep = memmem(t, n, "://", 3);
-		if (sep == NULL)
+	if (n > 2 && t[0] == '/' && t[1] == '/') {
+		(void)http_userinfo(
+		    h, s, t + 2, http_authority(t + 2, n - 2), true, ts);
+	} else if (n > 0 && t[0] != '/') {
+		auth = http_scheme(t, n);
+		if (auth == 0)
 			return;
-		auth = (size_t)(sep - t) + 3;
-		path = auth + span_until(t + auth, n - auth, '/');
-		path = auth + span_until(t + auth, path - auth, '?');
-		http_webmail_host(h, t + auth, path - auth);
+		path = auth + http_authority(t + auth, n - auth);
+		host = auth +
+		    http_userinfo(h, s, t + auth, path - auth, false, ts);
+		http_webmail_host(h, t + host, path - host);
 	}
 	q = path + span_until(t + path, n - path, '?');
 	http_webmail_path(h, t + path, q - path);
@@ -1536,9 +1630,13 @@ http_req_end(struct http *h, struct session *s)
 
 /*
  * The verdict a status code gives a credential.  Header credentials:
- * 401 (407 for a proxy's) refuses, 101, 2xx and 3xx accept.  Forms: 401 and
- * 403 refuse, a redirect accepts unless it points back at a failure, and
- * a 200 is ambiguous (the form shown again, or the mailbox).
+ * 401 (407 for a proxy's) refuses, 101, 2xx and 3xx accept.  A URL's
+ * login is for the server the URL names, whose refusal a proxy passes on
+ * as 401 (an FTP server's too): a 407 is the proxy asking for its own
+ * login before forwarding anything, and says nothing of the URL's.
+ * Forms: 401 and 403 refuse, a redirect accepts unless it points back at
+ * a failure, and a 200 is ambiguous (the form shown again, or the
+ * mailbox).
  */
 static enum outcome
 http_outcome(enum http_cred_kind kind, uint16_t code, bool fail_hint)
@@ -1548,6 +1646,7 @@ http_outcome(enum http_cred_kind kind, uint16_t code, bool fail_hint)
 		return OUTCOME_ACCEPTED;
 	switch (kind) {
 	case HTTP_CRED_AUTH:
+	case HTTP_CRED_URL:
 		if (code == 401)
 			return OUTCOME_REJECTED;
 		break;

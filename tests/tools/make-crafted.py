@@ -2368,6 +2368,40 @@ def http_webmail_owa(out):
     cap.write_pcap(out + ".pcap")
 
 
+PROXY_SERVER = ("192.0.2.31", 3128)
+
+
+def http_url_userinfo(out):
+    """A forward proxy on port 3128, one keep-alive connection: GET
+    ftp://fiona:...@ftp.example.net/pub/report.pdf, answered 407; the same
+    with Proxy-Authorization (Basic, user gus), answered 200; GET
+    http://www.example.net/reports/ with a Referer naming the ftp URL and
+    its login, answered 200; GET http://helene%40example.net:...@
+    www.example.net/private/, answered 401."""
+    proxy = basic("gus", "Gus-Proxy-6262").replace(
+        "Authorization:", "Proxy-Authorization:", 1)
+    ftp_url = "ftp://fiona:Fiona-Ftp-5150@ftp.example.net/pub/report.pdf"
+    _one_conversation(out, ("10.6.0.12", 46121), PROXY_SERVER, [
+        ("C", http_request("GET", ftp_url, "ftp.example.net")),
+        ("S", http_response("407 Proxy Authentication Required", [
+            'Proxy-Authenticate: Basic realm="proxy"',
+            "Content-Type: text/html"], DENIED)),
+        ("C", http_request("GET", ftp_url, "ftp.example.net", [proxy])),
+        ("S", http_response("200 OK", ["Content-Type: application/pdf"],
+                            b"%PDF-1.4\n%%EOF\n")),
+        ("C", http_request("GET", "http://www.example.net/reports/",
+                           "www.example.net",
+                           [proxy, "Referer: " + ftp_url])),
+        ("S", http_response("200 OK", ["Content-Type: text/html"], PAGE)),
+        ("C", http_request("GET", "http://helene%40example.net:"
+                           "Helene-Url-7373@www.example.net/private/",
+                           "www.example.net", [proxy])),
+        ("S", http_response("401 Unauthorized", [
+            'WWW-Authenticate: Basic realm="private"',
+            "Content-Type: text/html"], DENIED)),
+    ])
+
+
 def ftp_login_accepted(out):
     """FTP on 21: greeting, USER mila, 331, PASS, 230, SYST, PWD, QUIT;
     no FEAT."""
@@ -3013,6 +3047,7 @@ CASES = {
     "http-form-get": http_form_get,
     "http-webmail-roundcube": http_webmail_roundcube,
     "http-webmail-owa": http_webmail_owa,
+    "http-url-userinfo": http_url_userinfo,
     "ftp-login-accepted": ftp_login_accepted,
     "ftp-login-rejected": ftp_login_rejected,
     "ftp-auth-tls": ftp_auth_tls,

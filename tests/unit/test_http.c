@@ -230,6 +230,119 @@ static const struct feed_chunk unknown_scheme[] = {
 	FEED_END,
 };
 
+#define PROXY_407                                                              \
+	"HTTP/1.1 407 Proxy Authentication Required\r\n"                       \
+	"Proxy-Authenticate: Basic realm=\"proxy\"\r\n"                        \
+	"Content-Length: 0\r\n\r\n"
+
+/* A login in the URL of a request sent to a proxy (absolute-form). */
+static const struct feed_chunk url_proxy[] = {
+	CLI("GET http://alice:Url-S3cret-7@www.example.com/reports/ HTTP/1.1"
+	    "\r\nHost: www.example.com\r\nUser-Agent: Wget/1.21.3\r\n\r\n"),
+	SRV("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"),
+	FEED_END,
+};
+
+/*
+ * The same login on three requests, the first answered 407 (the proxy
+ * wants its own login: no verdict on the URL's), then 200 and 304; a
+ * Referer naming the URL, and a request without userinfo, add nothing.
+ */
+static const struct feed_chunk url_repeated[] = {
+	CLI("GET http://bob:Url-Hunter-2@intra.example.com/a.html HTTP/1.1\r\n"
+	    "Host: intra.example.com\r\n\r\n"),
+	SRV(PROXY_407),
+	CLI("GET http://bob:Url-Hunter-2@intra.example.com/a.html HTTP/1.1\r\n"
+	    "Host: intra.example.com\r\n"
+	    "Proxy-Authorization: Basic " XAVIER_B64 "\r\n\r\n"),
+	SRV("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+	CLI("GET http://intra.example.com/style.css HTTP/1.1\r\n"
+	    "Host: intra.example.com\r\n"
+	    "Referer: http://bob:Url-Hunter-2@intra.example.com/a.html\r\n"
+	    "Proxy-Authorization: Basic " XAVIER_B64 "\r\n\r\n"),
+	SRV("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"),
+	CLI("GET http://bob:Url-Hunter-2@intra.example.com/a.html HTTP/1.1\r\n"
+	    "Host: intra.example.com\r\nIf-None-Match: \"x1\"\r\n"
+	    "Proxy-Authorization: Basic " XAVIER_B64 "\r\n\r\n"),
+	SRV("HTTP/1.1 304 Not Modified\r\nContent-Length: 2\r\n\r\n"),
+	FEED_END,
+};
+
+/*
+ * ftp URLs through a proxy: a percent-encoded user name ('+' stays a
+ * plus), a password holding '@' (the userinfo ends at the last one),
+ * refused by 401 as a proxy reports a failed FTP login.
+ */
+static const struct feed_chunk url_ftp_encoded[] = {
+	CLI("GET ftp://j%C3%BCrgen%40corp:Pw%40ss@w0rd-9@ftp.example.net/pub/"
+	    " HTTP/1.1\r\nHost: ftp.example.net\r\n\r\n"),
+	SRV("HTTP/1.1 401 Unauthorized\r\n"
+	    "WWW-Authenticate: Basic realm=\"FTP ftp.example.net\"\r\n"
+	    "Content-Length: 0\r\n\r\n"),
+	CLI("GET FTP://mary+ops:Mary@Ftp-3@ftp.example.net/f.txt HTTP/1.1\r\n"
+	    "Host: ftp.example.net\r\n\r\n"),
+	SRV("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc"),
+	FEED_END,
+};
+
+/* IPv6 hosts, with and without a login, and '@' only in the path. */
+static const struct feed_chunk url_ipv6[] = {
+	CLI("GET http://[2001:db8::25]:8080/x@y:z HTTP/1.1\r\n"
+	    "Host: [2001:db8::25]:8080\r\n\r\n"),
+	SRV(OK_EMPTY),
+	CLI("GET http://carl:Carl-V6-pw@[2001:db8::25]:8080/ HTTP/1.1\r\n"
+	    "Host: [2001:db8::25]:8080\r\n\r\n"),
+	SRV(DENIED),
+	CLI("GET http://[::1]/?to=a@b:c HTTP/1.1\r\nHost: [::1]\r\n\r\n"),
+	SRV(OK_EMPTY),
+	FEED_END,
+};
+
+/*
+ * Logins without a password have exposure none; an empty userinfo is no
+ * login; an empty user name with a password is.
+ */
+static const struct feed_chunk url_no_password[] = {
+	CLI("GET ftp://anonymous@ftp.example.net/pub/ HTTP/1.1\r\n\r\n"),
+	SRV(OK_EMPTY),
+	CLI("GET http://dave:@www.example.com/ HTTP/1.1\r\n\r\n"),
+	SRV(DENIED),
+	CLI("GET http://@www.example.com/ HTTP/1.1\r\n\r\n"
+	    "GET http://:@www.example.com/ HTTP/1.1\r\n\r\n"),
+	SRV(OK_EMPTY OK_EMPTY),
+	CLI("GET http://:Only-Pw-55@www.example.com/ HTTP/1.1\r\n\r\n"),
+	SRV(OK_EMPTY),
+	FEED_END,
+};
+
+/*
+ * No login: '@' in paths and queries, a bogus scheme; a "//" target is
+ * read only when it carries a password.
+ */
+static const struct feed_chunk url_none[] = {
+	CLI("GET http://www.example.com/users/@alice?to=bob@example.com "
+	    "HTTP/1.1\r\n\r\n"
+	    "GET /mail/bob@example.com:25 HTTP/1.1\r\n\r\n"
+	    "GET //bob@example.com HTTP/1.1\r\n\r\n"
+	    "GET 1http://eve:Eve-Bogus-1@www.example.com/ HTTP/1.1\r\n\r\n"),
+	SRV(OK_EMPTY OK_EMPTY OK_EMPTY OK_EMPTY),
+	CLI("GET //erin:Erin-Sl4sh@www.example.com/ HTTP/1.1\r\n\r\n"),
+	SRV(OK_EMPTY),
+	FEED_END,
+};
+
+/*
+ * The host after the userinfo names the product, not the user name: an
+ * "owa" user does not make files.example.com Outlook on the web.
+ */
+static const struct feed_chunk url_webmail[] = {
+	CLI("GET http://owa:Owa-User-pw@files.example.com/ HTTP/1.1\r\n\r\n"),
+	SRV(OK_EMPTY),
+	CLI("GET http://nina:N1na-Url@roundcube.example.net/ HTTP/1.1\r\n\r\n"),
+	SRV(OK_EMPTY),
+	FEED_END,
+};
+
 #define FORM_URL "user=j%C3%BCrgen%40example.com&pass=S3cr%21t+pw&remember=on"
 
 static const struct feed_chunk form_urlencoded[] = {
@@ -782,6 +895,57 @@ static const struct http_case cases[] = {
 		  .secrets = { "customAuthDataHere",
 		      "5d672d79c15b13162d92" } } },
 	    NULL },
+	{ { "URL login through a proxy", url_proxy, false,
+	      { .offered = -1,
+		  .client_name = "Wget/1.21.3",
+		  .ncreds = 1,
+		  .creds = { CRED("URL", "alice", CLEAR, OK, 1) },
+		  .secrets = { "Url-S3cret-7" } } },
+	    NULL },
+	{ { "URL login on three requests, a Referer not counted", url_repeated,
+	      false,
+	      { .offered = -1,
+		  .ncreds = 2,
+		  .creds = { CREDN("URL", "bob", CLEAR, OK, 1, 3),
+		      CREDN("BASIC", "xavier", CLEAR, OK, 3, 3) },
+		  .secrets = { "Url-Hunter-2", "Xav!er-99" } } },
+	    NULL },
+	{ { "ftp URLs: percent-encoded user, '@' in the password",
+	      url_ftp_encoded, false,
+	      { .offered = -1,
+		  .ncreds = 2,
+		  .creds = { CRED("URL", "j\xc3\xbcrgen@corp", CLEAR, NO, 1),
+		      CRED("URL", "mary+ops", CLEAR, OK, 3) },
+		  .secrets = { "Pw%40ss", "ss@w0rd", "w0rd-9", "Ftp-3" } } },
+	    NULL },
+	{ { "URLs with IPv6 hosts", url_ipv6, false,
+	      { .offered = -1,
+		  .ncreds = 1,
+		  .creds = { CRED("URL", "carl", CLEAR, NO, 3) },
+		  .secrets = { "Carl-V6-pw" } } },
+	    NULL },
+	{ { "URL logins without a password, an empty userinfo", url_no_password,
+	      false,
+	      { .offered = -1,
+		  .ncreds = 3,
+		  .creds = { CRED("URL", "anonymous", EXPOSURE_NONE, OK, 1),
+		      CRED("URL", "dave", EXPOSURE_NONE, NO, 3),
+		      CRED("URL", "", CLEAR, OK, 7) },
+		  .secrets = { "Only-Pw-55" } } },
+	    NULL },
+	{ { "'@' outside a userinfo, a \"//\" target", url_none, false,
+	      { .offered = -1,
+		  .ncreds = 1,
+		  .creds = { CRED("URL", "erin", CLEAR, OK, 3) },
+		  .secrets = { "Eve-Bogus-1", "Erin-Sl4sh" } } },
+	    NULL },
+	{ { "URL logins and the webmail host", url_webmail, false,
+	      { .offered = -1,
+		  .ncreds = 2,
+		  .creds = { CRED("URL", "owa", CLEAR, OK, 1),
+		      CRED("URL", "nina", CLEAR, OK, 3) },
+		  .secrets = { "Owa-User-pw", "N1na-Url" } } },
+	    "roundcube" },
 	{ { "urlencoded form with percent-encoding, then a redirect",
 	      form_urlencoded, false,
 	      { .offered = -1,
@@ -1060,6 +1224,7 @@ test_noise(void **state)
 		"Authorization: Negotiate YIIB\r\n",
 		"Authorization: Digest username=\"a\r\n",
 		"Authorization: Bearer eyJ.eyJzdWIi.x\r\n",
+		"GET http://a:b@c/ HTTP/1.1\r\n", "GET //u:p@h/ HTTP/1.0\r\n",
 		"Content-Type: application/x-www-form-urlencoded\r\n",
 		"Content-Type: multipart/form-data; boundary=xx\r\n",
 		"Content-Type: application/json\r\n", "--xx\r\n",
