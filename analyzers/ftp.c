@@ -570,10 +570,10 @@ ftp_feat_line(struct ftp *st, const uint8_t *p, size_t n)
 	for (i += 4; i < n; i += w) {
 		while (i < n && (p[i] == ' ' || p[i] == ';' || p[i] == ','))
 			i++;
-		for (w = 0; i + w < n && p[i + w] != ' ' && p[i + w] != ';' &&
-		     p[i + w] != ',';
-		     w++)
-			continue;
+		w = 0;
+		while (i + w < n && p[i + w] != ' ' && p[i + w] != ';' &&
+		    p[i + w] != ',')
+			w++;
 		if (w > 0 && ftp_tls_mech(p + i, w))
 			st->feat_auth = true;
 	}

@@ -785,6 +785,8 @@ http_multipart(
 			return;
 		i = (size_t)(hit - p) + dlen;
 	}
+	if (i > n)
+		return;
 	while (i + 2 <= n && !(p[i] == '-' && p[i + 1] == '-')) {
 		i += span_until(p + i, n - i, '\n') + 1;
 		if (i >= n)

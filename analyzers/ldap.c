@@ -280,8 +280,8 @@ ldap_b64(const uint8_t *p, size_t n, char *out)
 			v |= p[i + 2];
 		out[o++] = digits[(v >> 18) & 0x3f];
 		out[o++] = digits[(v >> 12) & 0x3f];
-		out[o++] = i + 1 < n ? digits[(v >> 6) & 0x3f] : '=';
-		out[o++] = i + 2 < n ? digits[v & 0x3f] : '=';
+		out[o++] = (char)(i + 1 < n ? digits[(v >> 6) & 0x3f] : '=');
+		out[o++] = (char)(i + 2 < n ? digits[v & 0x3f] : '=');
 	}
 	return o;
 }
@@ -315,7 +315,7 @@ ntlm_append(const uint8_t *m, size_t len, size_t at, bool unicode, char *out,
 		c = m[off + i];
 		if (unicode && m[off + i + 1] != 0)
 			c = '?';
-		out[(*olen)++] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+		out[(*olen)++] = (char)(c >= 0x20 && c < 0x7f ? c : '?');
 	}
 }
 

@@ -318,7 +318,7 @@ mysql_greeting(struct mysql *st, struct session *s, const uint8_t *p, size_t n)
 			session_add_auth_offered(s, p + off, len);
 		}
 	}
-	s->starttls_offered = (caps & CLIENT_SSL) != 0;
+	s->starttls_offered = (int8_t)((caps & CLIENT_SSL) != 0);
 }
 
 /*

@@ -409,7 +409,7 @@ pgsql_answer(struct pgsql *st, struct session *s, uint8_t c)
 
 	st->ssl_wait = st->gss_wait = false;
 	if (ssl) {
-		s->starttls_offered = c == 'S';
+		s->starttls_offered = (int8_t)(c == 'S');
 		if (c == 'S') {
 			s->starttls_accepted = true;
 			s->switch_to = &tls_analyzer;
