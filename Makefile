@@ -96,14 +96,16 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
+# The suites run the flavour's own binary: ./plainsight is whichever
+# flavour was built last, maybe by another make running meanwhile.
 pcap-test: plainsight
-	$(PYTHON) tests/run-pcap-tests.py --bin ./plainsight
+	$(PYTHON) tests/run-pcap-tests.py --bin $(BUILD)/plainsight
 
 e2e: plainsight
-	sh tests/e2e.sh ./plainsight
+	sh tests/e2e.sh $(BUILD)/plainsight
 
 report-test: plainsight
-	$(PYTHON) tests/report/run-report-tests.py --bin ./plainsight
+	$(PYTHON) tests/report/run-report-tests.py --bin $(BUILD)/plainsight
 
 test: unit pcap-test e2e report-test
 
@@ -166,7 +168,8 @@ lint-tidy:
 # Fuzzing (clang, libFuzzer, ASan and UBSan).  The modules are built again
 # in build/fuzz with coverage instrumentation; each tests/fuzz/fuzz_NAME.c
 # links them into build/fuzz/fuzz_NAME.  fuzz-smoke replays
-# tests/fuzz/regressions/NAME/ and fuzzes from tests/fuzz/corpus/NAME/ for
+# tests/fuzz/regressions/NAME/ and fuzzes from seeds that
+# tests/fuzz/make-seeds.py cuts out of the regression captures, for
 # FUZZ_SECONDS, failing on any crash, leak or input slower than
 # FUZZ_TIMEOUT seconds; make -j2 fuzz-smoke runs two at a time.
 FUZZ_CC		?= clang
@@ -205,7 +208,12 @@ $(FUZZ_BUILD)/fuzz_capfile: \
 
 fuzz-smoke: $(FUZZ_NAMES:%=fuzz-smoke-%)
 
-fuzz-smoke-%: $(FUZZ_BUILD)/fuzz_%
+$(FUZZ_BUILD)/seeds/.done: tests/fuzz/make-seeds.py $(wildcard tests/pcap/*/*.pcap*)
+	@rm -rf $(@D)
+	$(Q)$(PYTHON) tests/fuzz/make-seeds.py $(@D)
+	@touch $@
+
+fuzz-smoke-%: $(FUZZ_BUILD)/fuzz_% $(FUZZ_BUILD)/seeds/.done
 	$(Q)sh tests/fuzz/smoke.sh $* $(FUZZ_BUILD)/fuzz_$* $(FUZZ_SECONDS) \
 	    $(FUZZ_TIMEOUT)
 

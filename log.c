@@ -32,6 +32,10 @@ log_enabled(enum log_level level)
 	return level <= log_max;
 }
 
+static void log_vwrite(enum log_level level, const char *module,
+    const char *why, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
 static void
 log_vwrite(enum log_level level, const char *module, const char *why,
     const char *fmt, va_list ap)
@@ -42,8 +46,7 @@ log_vwrite(enum log_level level, const char *module, const char *why,
 	if (!log_enabled(level))
 		return;
 
-	/* Format the whole line first so that it reaches stderr in one write.
-	 */
+	/* The whole line first, so that it reaches stderr in one write. */
 	n = snprintf(line, sizeof(line), "%s: %s %s: ", log_progname,
 	    log_names[level], module);
 	if (n < 0 || (size_t)n >= sizeof(line))

@@ -64,9 +64,9 @@ static const char usage_text[] =
     "      --tls-min VERSION  lowest acceptable TLS version (default "
     "TLSv1.2)\n"
     "      --internal NETS    internal networks: CIDRs separated by commas,\n"
-    "                         or @FILE listing them (repeatable; default\n"
-    "                         RFC 1918, RFC 6598, loopback, link-local, "
-    "ULA)\n"
+    "                         @FILE listing them, or none (repeatable;\n"
+    "                         default RFC 1918, RFC 6598, loopback,\n"
+    "                         link-local, ULA)\n"
     "      --max-flows N      flows tracked at once (default: what a third\n"
     "                         of --max-memory holds)\n"
     "      --max-memory MB    memory for flows and their analysis (default "
@@ -196,6 +196,13 @@ drop_privileges(const char *user)
 		log_error("capture", "no such user '%s' to run as", user);
 		return -1;
 	}
+	if (pw->pw_uid == 0) {
+		log_error("capture",
+		    "-u %s: will not go on reading hostile traffic as root; "
+		    "name an unprivileged user",
+		    user);
+		return -1;
+	}
 	if (setgroups(0, NULL) != 0 ||
 	    setresgid(pw->pw_gid, pw->pw_gid, pw->pw_gid) != 0 ||
 	    setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) != 0) {
@@ -259,20 +266,30 @@ check_filter(const char *filter)
 	pcap_close(p);
 }
 
-/* --internal: networks given inline, or in a file named after '@'. */
+/*
+ * --internal: networks given inline, or in a file named after '@', or
+ * "none".  An inline list with no network in it is more likely an empty
+ * shell variable than a wish to see every host as external: it is refused.
+ */
 static void
 add_internal(struct capture_opts *o, const char *arg)
 {
 	char err[256];
+	size_t before = o->internal.n;
 	int rc;
 
 	o->internal_given = true;
+	if (strcmp(arg, "none") == 0)
+		return;
 	if (arg[0] == '@')
 		rc = netset_add_file(&o->internal, arg + 1, err, sizeof(err));
 	else
 		rc = netset_add(&o->internal, arg, err, sizeof(err));
 	if (rc != 0)
 		usage_error("--internal: %s", err);
+	if (arg[0] != '@' && o->internal.n == before)
+		usage_error("--internal: no network given (--internal none "
+			    "for no internal networks)");
 }
 
 static void

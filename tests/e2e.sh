@@ -132,6 +132,21 @@ check "bad filter is a usage error" 2 $?
 grep -q "bad filter" "$tmp/err" && pass "bad filter is explained" ||
     fail "bad filter is explained: $(cat "$tmp/err")"
 
+# Internal networks: the sample's clients are in 10.0.0.0/8, its servers
+# in TEST-NET-1; "none" makes every host external, an empty list is refused.
+check "default: clients internal, servers not" "12|0" "$(sql "$db" \
+    "SELECT sum(client_internal), sum(server_internal) FROM sessions")"
+"$bin" capture -q -r "$sample" --internal none -d "$tmp/none.db"
+check "--internal none: no host internal" "0|0" "$(sql "$tmp/none.db" \
+    "SELECT sum(client_internal), sum(server_internal) FROM sessions")"
+"$bin" capture -q -r "$sample" --internal 192.0.2.0/24 -d "$tmp/in.db"
+check "--internal NET: only that network" "0|12" "$(sql "$tmp/in.db" \
+    "SELECT sum(client_internal), sum(server_internal) FROM sessions")"
+"$bin" capture -q -r "$sample" --internal "" -d "$tmp/e.db" 2>"$tmp/err"
+check "--internal with no network is a usage error" 2 $?
+check "nothing written on a usage error" no \
+    "$([ -e "$tmp/e.db" ] && echo yes || echo no)"
+
 # A second run appends to the same database.
 "$bin" capture -q -r "$sample" -d "$db"
 check "runs accumulate" 2 "$(sql "$db" "SELECT count(*) FROM runs")"

@@ -64,7 +64,12 @@ c.close()
 ' &
 srv=$!
 
-"$bin" capture -q -i "$near" -d "$db" -u nobody 2>"$tmp/live.err" &
+# Once it runs as nobody, a sanitized binary cannot write its reports into
+# the caller's folder: they go to its stderr, checked below.
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}log_path=stderr" \
+LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}log_path=stderr" \
+UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}log_path=stderr" \
+    "$bin" capture -q -i "$near" -d "$db" -u nobody 2>"$tmp/live.err" &
 pid=$!
 sleep 2
 
@@ -119,12 +124,20 @@ q() {
 	sqlite3 -batch -noheader "$db" "$1"
 }
 
+# Told to stay root, it opens the interface but reads nothing.
+"$bin" capture -q -i "$near" -d "$tmp/root.db" -u root 2>"$tmp/root.err"
+root_rc=$?
+
 if [ "$rc" -ne 0 ]; then
 	say "exit status $rc: $(cat "$tmp/live.err")"
+elif grep -Eq "Sanitizer|runtime error:" "$tmp/live.err"; then
+	say "sanitizer report: $(cat "$tmp/live.err")"
 elif [ "$seen" -ne 1 ]; then
 	say "the session was not in the database within 20 s, while capturing"
 elif [ "$user" != nobody ]; then
 	say "ran as '$user', not nobody"
+elif [ "$root_rc" -ne 1 ] || ! grep -q "as root" "$tmp/root.err"; then
+	say "-u root: exit status $root_rc: $(cat "$tmp/root.err")"
 elif [ "$(q "SELECT protocol || ' ' || server_port || ' ' || tls
     FROM sessions")" != "smtp 587 none" ]; then
 	say "sessions: $(q "SELECT * FROM sessions")"

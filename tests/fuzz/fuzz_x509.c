@@ -21,8 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static const char *const hosts[] = {"www.example.test", "example.test",
-	    "a.b.example.test", "192.0.2.1", "2001:db8::1", ""};
+	static const char *const hosts[] = { "www.example.test", "example.test",
+		"a.b.example.test", "192.0.2.1", "2001:db8::1", "" };
 	struct cert_facts c;
 	size_t i;
 

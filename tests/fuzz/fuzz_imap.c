@@ -1,0 +1,12 @@
+/*
+ * fuzz_imap.c - libFuzzer target for the IMAP analyzer: one session,
+ * scripted as fuzz_stream.h describes, fed the way the engine feeds it.
+ */
+#include "analyzers/analyzer.h"
+#include "tests/fuzz/fuzz_stream.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_stream_run(&imap_analyzer, APP_IMAP, 143, 0, data, size);
+}

@@ -1,0 +1,13 @@
+/*
+ * fuzz_pgsql.c - libFuzzer target for the PostgreSQL analyzer: one session,
+ * scripted as fuzz_stream.h describes, fed the way the engine feeds it.
+ */
+#include "analyzers/analyzer.h"
+#include "tests/fuzz/fuzz_stream.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_stream_run(
+	    &pgsql_analyzer, APP_POSTGRES, 5432, 0, data, size);
+}

@@ -1,0 +1,12 @@
+/*
+ * fuzz_telnet.c - libFuzzer target for the Telnet analyzer: one session,
+ * scripted as fuzz_stream.h describes, fed the way the engine feeds it.
+ */
+#include "analyzers/analyzer.h"
+#include "tests/fuzz/fuzz_stream.h"
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	return fuzz_stream_run(&telnet_analyzer, APP_TELNET, 23, 0, data, size);
+}
