@@ -560,7 +560,7 @@ lose(struct analysis *a, int from, uint64_t len, bool counted)
 	}
 	if (!a->decided && !a->finished)
 		pending_add(
-		    a->e, a, from, true, NULL, (size_t)MIN(len, 0xffffffffu));
+		    a->e, a, from, true, NULL, (size_t)MIN(len, UINT32_MAX));
 }
 
 static void
@@ -1214,9 +1214,9 @@ tcp_state(struct engine *e, struct flow *f, int from, const struct packet *pkt)
 			f->client = (int8_t)(1 - from);
 	}
 
-	if ((f->tcp_flags_seen[0] | f->tcp_flags_seen[1]) & TCP_RST)
-		l = FLOW_LIST_CLOSED;
-	else if ((f->tcp_flags_seen[0] & f->tcp_flags_seen[1]) & TCP_FIN)
+	/* A reset from either side, or a FIN from both, closes the flow. */
+	if (((f->tcp_flags_seen[0] | f->tcp_flags_seen[1]) & TCP_RST) ||
+	    ((f->tcp_flags_seen[0] & f->tcp_flags_seen[1]) & TCP_FIN))
 		l = FLOW_LIST_CLOSED;
 	else if (f->packets[0] > 0 && f->packets[1] > 0)
 		l = FLOW_LIST_ESTABLISHED;
@@ -1467,7 +1467,9 @@ engine_packet(struct engine *e, int dlt, const struct timeval *ts,
 	if (f == NULL)
 		return;
 	if (created)
-		f->client = pkt.proto == IPPROTO_UDP ? udp_client(f, from) : -1;
+		f->client =
+		    (int8_t)(pkt.proto == IPPROTO_UDP ? udp_client(f, from)
+						      : -1);
 	f->packets[from]++;
 	f->bytes[from] += pkt.payload_len;
 

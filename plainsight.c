@@ -583,7 +583,7 @@ cmd_capture(int argc, char **argv)
 	r.store = store_open(o.db, r.error, sizeof(r.error));
 	if (r.store == NULL) {
 		log_error("store", "%s", r.error);
-		return EXIT_RUNTIME;
+		goto out;
 	}
 	if (o.iface != NULL)
 		r.src = cap_source_live(
@@ -768,6 +768,11 @@ cmd_report(int argc, char **argv)
 	int status = EXIT_RUNTIME;
 
 	parse_report_options(argc, argv, &o);
+
+	/* A slip of -o must not clobber the sensor's database. */
+	if (o.output != NULL &&
+	    report_output_check(o.opts.db, o.output, err, sizeof(err)) != 0)
+		usage_error("%s", err);
 	if (report_build(&o.opts, &text, &len, &new_high, err, sizeof(err)) !=
 	    0) {
 		log_error("report", "%s", err);

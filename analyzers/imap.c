@@ -325,7 +325,7 @@ imap_login_args(struct imap *st, struct session *s, const uint8_t *p, size_t n,
 static size_t
 imap_id_string(const uint8_t *p, size_t n, char *out, size_t *olen)
 {
-	char buf[CRED_USER_MAX];
+	char buf[CRED_USER_MAX] = "";
 	size_t w, len = 0;
 
 	if (n > 0 && p[0] == '"') {

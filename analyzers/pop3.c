@@ -82,23 +82,23 @@ struct pop3_verb {
 };
 
 static const struct pop3_verb pop3_verbs[] = {
-    {"USER", POP3_CMD_USER},
-    {"PASS", POP3_CMD_PASS},
-    {"APOP", POP3_CMD_APOP},
-    {"AUTH", POP3_CMD_AUTH},
-    {"STLS", POP3_CMD_STLS},
-    {"CAPA", POP3_CMD_CAPA},
-    {"RETR", POP3_CMD_MULTI},
-    {"TOP", POP3_CMD_MULTI},
-    {"LIST", POP3_CMD_MULTI},
-    {"UIDL", POP3_CMD_MULTI},
-    {"STAT", POP3_CMD_OTHER},
-    {"DELE", POP3_CMD_OTHER},
-    {"NOOP", POP3_CMD_OTHER},
-    {"RSET", POP3_CMD_OTHER},
-    {"QUIT", POP3_CMD_OTHER},
-    {"LAST", POP3_CMD_OTHER},
-    {"UTF8", POP3_CMD_OTHER},
+	{ "USER", POP3_CMD_USER },
+	{ "PASS", POP3_CMD_PASS },
+	{ "APOP", POP3_CMD_APOP },
+	{ "AUTH", POP3_CMD_AUTH },
+	{ "STLS", POP3_CMD_STLS },
+	{ "CAPA", POP3_CMD_CAPA },
+	{ "RETR", POP3_CMD_MULTI },
+	{ "TOP", POP3_CMD_MULTI },
+	{ "LIST", POP3_CMD_MULTI },
+	{ "UIDL", POP3_CMD_MULTI },
+	{ "STAT", POP3_CMD_OTHER },
+	{ "DELE", POP3_CMD_OTHER },
+	{ "NOOP", POP3_CMD_OTHER },
+	{ "RSET", POP3_CMD_OTHER },
+	{ "QUIT", POP3_CMD_OTHER },
+	{ "LAST", POP3_CMD_OTHER },
+	{ "UTF8", POP3_CMD_OTHER },
 };
 
 /*
@@ -439,7 +439,7 @@ pop3_authlist_line(
 static void
 pop3_status(struct pop3 *st, struct session *s, bool ok)
 {
-	struct pop3_pending e = {POP3_CMD_NONE, -1};
+	struct pop3_pending e = { POP3_CMD_NONE, -1 };
 	enum outcome o = ok ? OUTCOME_ACCEPTED : OUTCOME_REJECTED;
 
 	if (st->replied || st->npipe > 0)
@@ -636,11 +636,11 @@ pop3_destroy(void *state)
 }
 
 const struct analyzer pop3_analyzer = {
-    .name = "pop3",
-    .bufmax = POP3_BUFMAX,
-    .create = pop3_create,
-    .parse = pop3_parse,
-    .gap = pop3_gap,
-    .end = pop3_end,
-    .destroy = pop3_destroy,
+	.name = "pop3",
+	.bufmax = POP3_BUFMAX,
+	.create = pop3_create,
+	.parse = pop3_parse,
+	.gap = pop3_gap,
+	.end = pop3_end,
+	.destroy = pop3_destroy,
 };

@@ -241,7 +241,7 @@ copy_printable(char *dst, size_t size, const uint8_t *src, size_t n)
 
 	n = MIN(n, size - 1);
 	for (i = 0; i < n; i++)
-		dst[i] = src[i] >= 0x20 && src[i] < 0x7f ? (char)src[i] : '?';
+		dst[i] = (char)(src[i] >= 0x20 && src[i] < 0x7f ? src[i] : '?');
 	dst[n] = '\0';
 }
 
@@ -433,10 +433,10 @@ ja3_compute(struct tls_parser *p, uint16_t legacy, struct rd ciphers,
 		goto cleanup;
 	}
 	for (i = 0; i < mdlen; i++) {
-		p->facts.ja3[2 * i] = hex[md[i] >> 4];
-		p->facts.ja3[2 * i + 1] = hex[md[i] & 0x0f];
+		p->facts.ja3[2 * (size_t)i] = hex[md[i] >> 4];
+		p->facts.ja3[2 * (size_t)i + 1] = hex[md[i] & 0x0f];
 	}
-	p->facts.ja3[2 * mdlen] = '\0';
+	p->facts.ja3[2 * (size_t)mdlen] = '\0';
 
 cleanup:
 	EVP_MD_CTX_free(j.md);

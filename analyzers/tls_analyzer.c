@@ -19,7 +19,7 @@
 #include "mem.h"
 
 /* A ClientHello, a certificate chain and a ServerHello fit. */
-#define TLS_BUFMAX (20 * 1024)
+#define TLS_BUFMAX ((size_t)20 * 1024)
 
 struct tls_an {
 	struct tls_parser *parser;

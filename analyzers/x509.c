@@ -263,7 +263,7 @@ x509_facts(const uint8_t *der, size_t len, struct cert_facts *out)
 	    mdlen != 32)
 		goto cleanup;
 	for (i = 0; i < mdlen; i++)
-		snprintf(out->sha256_hex + 2 * i, 3, "%02x", md[i]);
+		snprintf(out->sha256_hex + 2 * (size_t)i, 3, "%02x", md[i]);
 
 	/* Names, validity, key, signature. */
 	name_text(out->subject, sizeof(out->subject), X509_get_subject_name(x));

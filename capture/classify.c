@@ -118,6 +118,7 @@ classify_packet(struct classifier *c, struct flow *f, const struct packet *pkt,
 		classify_release(c, f);
 		return true;
 	}
+	/* NOLINTNEXTLINE(bugprone-branch-clone): two limits, equal for now */
 	limit = pkt->proto == IPPROTO_UDP ? CLASSIFY_MAX_UDP_PACKETS
 					  : CLASSIFY_MAX_TCP_PACKETS;
 	if (f->ndpi_packets >= limit) {

@@ -56,10 +56,11 @@ struct decoder {
 };
 
 static enum decode_result decode_ethertype(
-    struct decoder *, uint16_t, const uint8_t *, size_t);
+    struct decoder *d, uint16_t type, const uint8_t *p, size_t n);
 static enum decode_result decode_ether(
-    struct decoder *, const uint8_t *, size_t);
-static enum decode_result decode_ip(struct decoder *, const uint8_t *, size_t);
+    struct decoder *d, const uint8_t *p, size_t n);
+static enum decode_result decode_ip(
+    struct decoder *d, const uint8_t *p, size_t n);
 
 static inline uint16_t
 rd16(const uint8_t *p)

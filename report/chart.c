@@ -256,10 +256,9 @@ chart_findings(FILE *out, const struct table *t)
 	int rec, s;
 
 	for (rec = 1; rec <= 3; rec++) {
-		for (s = 0; s < 3; s++) {
+		for (s = 0; s < 3; s++)
 			v[rec][s] = findings_of(t, rec, sevs[s]);
-			max = MAX(max, v[rec][0] + v[rec][1] + v[rec][2]);
-		}
+		max = MAX(max, v[rec][0] + v[rec][1] + v[rec][2]);
 	}
 	open_svg(out, "recs", 12 + ROW_HEIGHT * 3,
 	    "Findings per recommendation and severity");

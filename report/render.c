@@ -2,16 +2,21 @@
  * render.c - what the renderers share.
  *
  * Text in the database comes from the network (user names, EHLO names,
- * SNI): a renderer must never let it act on a terminal or a browser.
- * render_safe() keeps valid UTF-8 (RFC 3629) and writes anything else as
- * visible escapes.
+ * SNI): a renderer must never let it act on a terminal or a browser, nor
+ * hide or reorder the report's own text (Unicode's bidirectional controls
+ * and zero-width characters, as in CVE-2021-42574, "Trojan Source").
+ * render_safe() keeps valid UTF-8 (RFC 3629) and writes anything else, and
+ * those characters, as visible escapes.  Tables are laid out by display
+ * width (render_width), as a terminal shows the characters.
  */
 #include "report/render.h"
 
 #include <inttypes.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "util.h"
 
@@ -70,12 +75,21 @@ render_utf8(const unsigned char *s, size_t n, uint32_t *cp)
 	return len;
 }
 
+bool
+render_invisible(uint32_t cp)
+{
+	return cp == 0x061c || (cp >= 0x200b && cp <= 0x200f) ||
+	    (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2060 && cp <= 0x206f) ||
+	    cp == 0xfeff || (cp >= 0xfff9 && cp <= 0xfffb) ||
+	    (cp >= 0xe0000 && cp <= 0xe007f);
+}
+
 char *
 render_safe(const char *s, char *buf, size_t size)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), at = 0, len;
-	char esc[8];
+	char esc[16];
 	uint32_t cp;
 
 	while (n > 0) {
@@ -85,8 +99,11 @@ render_safe(const char *s, char *buf, size_t size)
 			len = 1;
 		} else if (cp < 0x20 || cp == 0x7f) {
 			snprintf(esc, sizeof(esc), "\\x%02X", (unsigned int)cp);
-		} else if (cp >= 0x80 && cp <= 0x9f) {
+		} else if ((cp >= 0x80 && cp <= 0x9f) ||
+		    (render_invisible(cp) && cp <= 0xffff)) {
 			snprintf(esc, sizeof(esc), "\\u%04X", (unsigned int)cp);
+		} else if (render_invisible(cp)) {
+			snprintf(esc, sizeof(esc), "\\U%08X", (unsigned int)cp);
 		} else {
 			memcpy(esc, p, len);
 			esc[len] = '\0';
@@ -134,16 +151,153 @@ render_put_html(FILE *out, const char *s)
 	}
 }
 
+/*
+ * A UTF-8 locale for wcwidth(), whatever the process's own locale is (it
+ * is never changed), or 0 when none is installed.
+ */
+static locale_t
+utf8_locale(void)
+{
+	static const char *const names[] = { "C.UTF-8", "C.utf8",
+		"en_US.UTF-8" };
+	static locale_t loc;
+	static bool tried;
+	size_t i;
+
+	if (!tried) {
+		tried = true;
+		for (i = 0; i < ARRAY_SIZE(names) && loc == (locale_t)0; i++)
+			loc = newlocale(LC_CTYPE_MASK, names[i], (locale_t)0);
+	}
+	return loc;
+}
+
+/*
+ * Without a UTF-8 locale: combining marks and zero-width characters of
+ * the common scripts take no column, CJK, Hangul, fullwidth forms and
+ * emoji two.
+ */
+static size_t
+fallback_width(uint32_t cp)
+{
+	static const uint32_t zero[][2] = {
+		{ 0x0300, 0x036f },
+		{ 0x0483, 0x0489 },
+		{ 0x0591, 0x05bd },
+		{ 0x0610, 0x061a },
+		{ 0x064b, 0x065f },
+		{ 0x0e31, 0x0e31 },
+		{ 0x0e34, 0x0e3a },
+		{ 0x0e47, 0x0e4e },
+		{ 0x1160, 0x11ff },
+		{ 0x1ab0, 0x1aff },
+		{ 0x1dc0, 0x1dff },
+		{ 0x200b, 0x200f },
+		{ 0x202a, 0x202e },
+		{ 0x2060, 0x206f },
+		{ 0x20d0, 0x20ff },
+		{ 0xfe00, 0xfe0f },
+		{ 0xfe20, 0xfe2f },
+		{ 0xfeff, 0xfeff },
+		{ 0xe0000, 0xe0fff },
+	};
+	static const uint32_t wide[][2] = {
+		{ 0x1100, 0x115f },
+		{ 0x2e80, 0x303e },
+		{ 0x3041, 0x33ff },
+		{ 0x3400, 0x4dbf },
+		{ 0x4e00, 0x9fff },
+		{ 0xa000, 0xa4cf },
+		{ 0xa960, 0xa97f },
+		{ 0xac00, 0xd7a3 },
+		{ 0xf900, 0xfaff },
+		{ 0xfe30, 0xfe4f },
+		{ 0xff00, 0xff60 },
+		{ 0xffe0, 0xffe6 },
+		{ 0x1f300, 0x1f64f },
+		{ 0x1f900, 0x1f9ff },
+		{ 0x20000, 0x2fffd },
+		{ 0x30000, 0x3fffd },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(zero); i++) {
+		if (cp >= zero[i][0] && cp <= zero[i][1])
+			return 0;
+	}
+	for (i = 0; i < ARRAY_SIZE(wide); i++) {
+		if (cp >= wide[i][0] && cp <= wide[i][1])
+			return 2;
+	}
+	return 1;
+}
+
+/*
+ * Columns of the character at p (n > 0 bytes left) into *w; returns its
+ * length.  With utf8, wcwidth() answers, in that locale (made current by
+ * the caller); what it does not know counts 1.
+ */
+static size_t
+char_width(const unsigned char *p, size_t n, bool utf8, size_t *w)
+{
+	uint32_t cp;
+	size_t len = render_utf8(p, n, &cp);
+	int cw;
+
+	if (len == 0) {
+		*w = 1;
+		return 1;
+	}
+	if (utf8) {
+		cw = wcwidth((wchar_t)cp);
+		*w = cw < 0 ? 1 : (size_t)cw;
+	} else {
+		*w = fallback_width(cp);
+	}
+	return len;
+}
+
+/*
+ * The longest start of s within width columns (SIZE_MAX: all of it):
+ * its length in bytes, and its width in *cols.
+ */
+static size_t
+measure_cut(const char *s, size_t width, size_t *cols)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	locale_t loc = utf8_locale(), old = (locale_t)0;
+	size_t n = strlen(s), at = 0, len, w, total = 0;
+
+	if (loc != (locale_t)0)
+		old = uselocale(loc);
+	while (at < n) {
+		len = char_width(p + at, n - at, loc != (locale_t)0, &w);
+		if (total + w > width)
+			break;
+		total += w;
+		at += len;
+	}
+	if (loc != (locale_t)0)
+		uselocale(old);
+	*cols = total;
+	return at;
+}
+
 size_t
 render_width(const char *s)
 {
-	size_t w = 0;
+	size_t cols;
 
-	for (; *s != '\0'; s++) {
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			w++;
-	}
-	return w;
+	measure_cut(s, SIZE_MAX, &cols);
+	return cols;
+}
+
+size_t
+render_cut(const char *s, size_t width)
+{
+	size_t cols;
+
+	return measure_cut(s, width, &cols);
 }
 
 char *
@@ -345,6 +499,15 @@ health_headlines(struct report_doc *d, const struct table *t)
 		    "%" PRId64 " capture run%s still running: packet and "
 		    "drop counts are stored when a run ends.",
 		    v, v == 1 ? " is" : "s are");
+	v = int_of(t, 0, "runs_interrupted");
+	if (v > 0)
+		add_headline(d, HEADLINE_WARN,
+		    "%" PRId64 " capture run%s interrupted (crashed or "
+		    "killed): no end was recorded and a later run of the "
+		    "same source started. %s packet and drop counts are "
+		    "lost, and what crossed the network until the next run "
+		    "was not watched.",
+		    v, v == 1 ? " was" : "s were", v == 1 ? "Its" : "Their");
 	v = int_of(t, 0, "dropped");
 	if (v > 0)
 		add_headline(d, HEADLINE_WARN,

@@ -84,10 +84,27 @@ char *render_human(
 
 /*
  * Copies s into buf as valid UTF-8 with nothing a terminal or a browser
- * would act on: control characters and bytes that are not UTF-8 are
- * written \xNN, C1 controls \u00NN.  Truncated to fit; returns buf.
+ * would act on, and nothing that hides or reorders the text around it:
+ * control characters and bytes that are not UTF-8 are written \xNN, C1
+ * controls and the invisible characters of render_invisible() \uNNNN
+ * (\UNNNNNNNN beyond U+FFFF).  Other characters, letters of any script
+ * included, are kept.  Truncated to fit (whole characters and escapes
+ * only); returns buf.  A buffer of 4 * strlen(s) + 1 bytes always fits.
  */
 char *render_safe(const char *s, char *buf, size_t size);
+
+/*
+ * True for the characters that are invisible yet change how the text
+ * around them is shown, which a string from the network could use to
+ * hide or reorder a report: the bidirectional controls (U+061C, U+200E,
+ * U+200F, U+202A to U+202E, U+2066 to U+2069), the zero-width characters
+ * (U+200B to U+200D, U+2060, U+FEFF), the line and paragraph separators
+ * (U+2028, U+2029), the invisible operators and deprecated format
+ * controls (U+2061 to U+2064, U+206A to U+206F), the interlinear
+ * annotation characters (U+FFF9 to U+FFFB) and the tag characters
+ * (U+E0000 to U+E007F).
+ */
+bool render_invisible(uint32_t cp);
 
 /*
  * Length of the UTF-8 sequence at s (n > 0 bytes left) with its code point
@@ -102,8 +119,21 @@ size_t render_utf8(const unsigned char *s, size_t n, uint32_t *cp);
  */
 void render_put_html(FILE *out, const char *s);
 
-/* Characters (code points) of a UTF-8 string. */
+/*
+ * Columns a UTF-8 string takes on a terminal: 2 for wide characters (CJK,
+ * Hangul, fullwidth forms, most emoji), 0 for combining marks and other
+ * zero-width characters, 1 for the rest (as wcwidth() says in a UTF-8
+ * locale).  Meant for text made safe by render_safe(): a byte that is
+ * not UTF-8 counts 1.
+ */
 size_t render_width(const char *s);
+
+/*
+ * Bytes of the longest start of s, in whole characters, that takes at
+ * most width columns; the zero-width characters after it are kept with
+ * it.
+ */
+size_t render_cut(const char *s, size_t width);
 
 /* Writes cell value for machines: integers in full, reals to 15 digits. */
 char *render_number(const struct cell *c, char *buf, size_t size);

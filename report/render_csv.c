@@ -6,17 +6,29 @@
  * ending in CRLF.  A field holding a comma, a double quote, CR or LF is
  * quoted, its quotes doubled.  NULL is an empty field.  Text that a
  * spreadsheet would run as a formula (starting with =, +, -, @, a tab or
- * CR) gets a leading apostrophe: user names come from the network.
+ * CR) gets a leading apostrophe: user names come from the network.  For
+ * the same reason text is made safe as in the other formats for people
+ * (render_safe): control characters, line breaks included, bytes that
+ * are not UTF-8 and the characters that hide or reorder text are written
+ * as escapes; JSON has the exact text.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "report/render.h"
 
-static void
-put_field(FILE *out, const char *s)
+static int
+put_field(FILE *out, const char *text)
 {
-	bool quote = strpbrk(s, ",\"\r\n") != NULL;
-	bool formula = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
+	size_t size = 4 * strlen(text) + 1;
+	char *safe = malloc(size), *s;
+	bool quote, formula;
+
+	if (safe == NULL)
+		return -1;
+	s = render_safe(text, safe, size);
+	quote = strpbrk(s, ",\"\r\n") != NULL;
+	formula = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
 
 	if (quote)
 		fputc('"', out);
@@ -29,17 +41,20 @@ put_field(FILE *out, const char *s)
 	}
 	if (quote)
 		fputc('"', out);
+	free(safe);
+	return 0;
 }
 
-static void
+static int
 put_cell(FILE *out, const struct cell *c)
 {
 	char buf[64];
 
 	if (c->type == CELL_TEXT)
-		put_field(out, c->v.s);
-	else if (c->type != CELL_NULL)
+		return put_field(out, c->v.s);
+	if (c->type != CELL_NULL)
 		fputs(render_number(c, buf, sizeof(buf)), out);
+	return 0;
 }
 
 int
@@ -54,14 +69,16 @@ render_csv(FILE *out, const struct report_doc *d)
 	for (c = 0; c < t->ncols; c++) {
 		if (c > 0)
 			fputc(',', out);
-		put_field(out, t->section->columns[c].name);
+		if (put_field(out, t->section->columns[c].name) != 0)
+			return -1;
 	}
 	fputs("\r\n", out);
 	for (r = 0; r < t->nrows; r++) {
 		for (c = 0; c < t->ncols; c++) {
 			if (c > 0)
 				fputc(',', out);
-			put_cell(out, table_cell(t, r, c));
+			if (put_cell(out, table_cell(t, r, c)) != 0)
+				return -1;
 		}
 		fputs("\r\n", out);
 	}

@@ -116,6 +116,8 @@ value_class(const char *column, const char *v)
 		{ "exposure", "cleartext", "sev-high" },
 		{ "exposure", "token", "sev-high" },
 		{ "exposure", "crackable", "sev-medium" },
+		{ "state", "interrupted", "sev-high" },
+		{ "state", "incomplete", "sev-medium" },
 	};
 	size_t i;
 
@@ -380,7 +382,7 @@ static void
 put_front(FILE *out, const struct report_doc *d)
 {
 	const struct window *w = &d->window;
-	char a[32], b[32], c[32], span[32];
+	char a[32], b[32], c[32], span[64];
 	size_t i;
 
 	fputs("<header>\n<h1>plainsight report</h1>\n", out);

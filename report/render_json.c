@@ -5,7 +5,9 @@
  * object with the report's metadata and one object per section (its name,
  * title, query, typed columns and rows, each row an array in column
  * order).  Text is the database's, escaped; bytes that are not UTF-8
- * become U+FFFD, since JSON text must be UTF-8.
+ * become U+FFFD, since JSON text must be UTF-8.  The characters that hide
+ * or reorder text (render_invisible) are written as \u escapes: the
+ * parsed text is exact, and the JSON itself shows them when read.
  */
 #include <inttypes.h>
 #include <stdint.h>
@@ -40,8 +42,14 @@ put_string(FILE *out, const char *s)
 			fputs("\\n", out);
 		} else if (cp == '\t') {
 			fputs("\\t", out);
-		} else if (cp < 0x20 || cp == 0x7f) {
+		} else if (cp < 0x20 || cp == 0x7f ||
+		    (render_invisible(cp) && cp <= 0xffff)) {
 			fprintf(out, "\\u%04x", (unsigned int)cp);
+		} else if (render_invisible(cp)) {
+			/* A UTF-16 surrogate pair (RFC 8259 section 7). */
+			fprintf(out, "\\u%04x\\u%04x",
+			    0xd800 + ((cp - 0x10000) >> 10),
+			    0xdc00 + ((cp - 0x10000) & 0x3ff));
 		} else {
 			fwrite(p, 1, len, out);
 		}

@@ -1,6 +1,10 @@
 /*
  * render_text.c - the report for a terminal: plain text, about 80 to 100
  * columns, details left to the other formats.
+ *
+ * Widths are display widths (render_width): a CJK host name takes two
+ * columns a character, an accent combined with its letter none, so that
+ * columns line up on a terminal whatever the script.
  */
 #include <assert.h>
 #include <inttypes.h>
@@ -28,31 +32,39 @@ struct layout {
 	size_t rows; /* rows shown */
 };
 
+/* Writes n spaces. */
+static void
+pad(FILE *out, size_t n)
+{
+	for (; n > 0; n--)
+		fputc(' ', out);
+}
+
 /*
- * Writes s in width w: cut (with "...") when longer, padded on the right
- * (left-aligned) or on the left (right-aligned) when shorter.
+ * Writes s in w columns: cut (with "...") when wider, padded on the right
+ * (left-aligned) or on the left (right-aligned) when narrower; the last
+ * column of a line is not padded on the right.
  */
 static void
 put_fitted(FILE *out, const char *s, size_t w, bool right, bool last)
 {
-	size_t len = render_width(s), keep, i;
-	const char *p = s;
+	size_t width = render_width(s), keep;
 
-	if (len > w) {
-		keep = w > 3 ? w - 3 : 0;
-		for (i = 0; *p != '\0'; p++) {
-			if (((unsigned char)*p & 0xc0) != 0x80 && i++ == keep)
-				break;
-		}
-		fprintf(out, "%.*s...", (int)(p - s), s);
+	if (width > w) {
+		keep = render_cut(s, w > 3 ? w - 3 : 0);
+		fprintf(out, "%.*s...", (int)keep, s);
+
+		/* A wide character that did not fit leaves a column. */
+		width = render_width(s) - render_width(s + keep);
+		if (!last)
+			pad(out, w - MIN(w, width + 3));
 		return;
 	}
 	if (right)
-		fprintf(out, "%*s%s", (int)(w - len), "", s);
-	else if (last)
-		fputs(s, out);
-	else
-		fprintf(out, "%s%*s", s, (int)(w - len), "");
+		pad(out, w - width);
+	fputs(s, out);
+	if (!right && !last)
+		pad(out, w - width);
 }
 
 /*
@@ -63,7 +75,8 @@ static void
 put_wrapped(FILE *out, const char *lead, const char *text)
 {
 	const char *p = text, *end;
-	size_t indent = strlen(lead), col = 0, len;
+	size_t indent = render_width(lead), col = 0, len, width;
+	char word[RENDER_HEADLINE_LEN];
 
 	fputs(lead, out);
 	while (*p != '\0') {
@@ -73,15 +86,18 @@ put_wrapped(FILE *out, const char *lead, const char *text)
 		len = (size_t)(end - p);
 		if (len == 0)
 			break;
-		if (col > 0 && indent + col + 1 + len > LINE_WIDTH) {
-			fprintf(out, "\n%*s", (int)indent, "");
+		snprintf(word, sizeof(word), "%.*s", (int)len, p);
+		width = render_width(word);
+		if (col > 0 && indent + col + 1 + width > LINE_WIDTH) {
+			fputc('\n', out);
+			pad(out, indent);
 			col = 0;
 		} else if (col > 0) {
 			fputc(' ', out);
 			col++;
 		}
 		fprintf(out, "%.*s", (int)len, p);
-		col += len;
+		col += width;
 		p = end;
 	}
 	fputc('\n', out);
@@ -90,7 +106,7 @@ put_wrapped(FILE *out, const char *lead, const char *text)
 static void
 heading(FILE *out, const char *title)
 {
-	size_t i, n = strlen(title);
+	size_t i, n = render_width(title);
 
 	fprintf(out, "\n%s\n", title);
 	for (i = 0; i < n; i++)
@@ -208,16 +224,21 @@ put_record(FILE *out, const struct table *t)
 			    render_width(
 				render_human(t, r, c, buf, sizeof(buf))));
 	}
-	fprintf(out, "%*s", (int)label, "");
-	for (r = 0; r < n; r++)
-		fprintf(out, "  %*s", (int)width[r],
-		    render_period(render_human(t, r, 0, buf, sizeof(buf))));
+	pad(out, label);
+	for (r = 0; r < n; r++) {
+		fputs("  ", out);
+		put_fitted(out,
+		    render_period(render_human(t, r, 0, buf, sizeof(buf))),
+		    width[r], true, r + 1 == n);
+	}
 	fputc('\n', out);
 	for (c = 1; c < t->ncols; c++) {
 		put_fitted(out, s->columns[c].title, label, false, false);
-		for (r = 0; r < n; r++)
-			fprintf(out, "  %*s", (int)width[r],
-			    render_human(t, r, c, buf, sizeof(buf)));
+		for (r = 0; r < n; r++) {
+			fputs("  ", out);
+			put_fitted(out, render_human(t, r, c, buf, sizeof(buf)),
+			    width[r], true, r + 1 == n);
+		}
 		fputc('\n', out);
 	}
 }
@@ -244,7 +265,7 @@ static void
 put_front(FILE *out, const struct report_doc *d)
 {
 	const struct window *w = &d->window;
-	char a[32], b[32], c[32], span[32], safe[1024];
+	char a[32], b[32], c[32], span[64], safe[1024];
 	size_t i;
 
 	fprintf(out, "plainsight report: %s\n",

@@ -11,6 +11,7 @@
 #include "report/report.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,6 +76,110 @@ bool
 report_section_known(const char *name)
 {
 	return section_find(name) != NULL;
+}
+
+/* Symbolic links followed in a row before a path is given up on. */
+#define LINKS_MAX 40
+
+/*
+ * The absolute path that path names, with every symbolic link, "." and
+ * ".." resolved, into out (PATH_MAX bytes), also when the file itself
+ * does not exist yet (a dangling link is followed to where it points):
+ * its folder must exist.  Returns 0, or -1.
+ */
+static int
+resolve_path(const char *path, char *out)
+{
+	char cur[PATH_MAX], dir[PATH_MAX], real[PATH_MAX], link[PATH_MAX];
+	const char *base, *slash;
+	ssize_t n;
+	int hops;
+
+	if (snprintf(cur, sizeof(cur), "%s", path) >= (int)sizeof(cur))
+		return -1;
+	for (hops = 0; hops < LINKS_MAX; hops++) {
+		if (realpath(cur, out) != NULL)
+			return 0;
+		slash = strrchr(cur, '/');
+		base = slash != NULL ? slash + 1 : cur;
+		if (slash == NULL)
+			snprintf(dir, sizeof(dir), ".");
+		else if (slash == cur)
+			snprintf(dir, sizeof(dir), "/");
+		else
+			snprintf(
+			    dir, sizeof(dir), "%.*s", (int)(slash - cur), cur);
+		if (*base == '\0' || strcmp(base, ".") == 0 ||
+		    strcmp(base, "..") == 0)
+			return -1;
+		n = readlink(cur, link, sizeof(link) - 1);
+		if (n >= 0) {
+			/* A dangling link: where it points, from its folder. */
+			link[n] = '\0';
+			if (link[0] == '/')
+				snprintf(cur, sizeof(cur), "%s", link);
+			else if (snprintf(real, sizeof(real), "%s/%s", dir,
+				     link) >= (int)sizeof(real))
+				return -1;
+			else
+				memcpy(cur, real, sizeof(cur));
+			continue;
+		}
+		if (realpath(dir, real) == NULL)
+			return -1;
+		return snprintf(out, PATH_MAX, "%s/%s",
+			   strcmp(real, "/") == 0 ? "" : real, base) >= PATH_MAX
+		    ? -1
+		    : 0;
+	}
+	return -1;
+}
+
+/* Whether a and b name the same file, existing or not. */
+static bool
+same_file(const char *a, const char *b)
+{
+	char ra[PATH_MAX], rb[PATH_MAX];
+	struct stat sa, sb;
+
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	return resolve_path(a, ra) == 0 && resolve_path(b, rb) == 0 &&
+	    strcmp(ra, rb) == 0;
+}
+
+int
+report_output_check(const char *db, const char *path, char *err, size_t errsize)
+{
+	static const struct {
+		const char *suffix, *what;
+	} files[] = {
+		{ "", "the database" },
+		{ "-wal", "the database's write-ahead log" },
+		{ "-shm", "the database's shared-memory index" },
+		{ "-journal", "the database's rollback journal" },
+	};
+	char real[PATH_MAX], name[PATH_MAX + 16];
+	const char *bases[2] = { db, NULL };
+	size_t i, b;
+
+	/* SQLite names its files after the database file links lead to. */
+	if (resolve_path(db, real) == 0)
+		bases[1] = real;
+	for (b = 0; b < ARRAY_SIZE(bases) && bases[b] != NULL; b++) {
+		for (i = 0; i < ARRAY_SIZE(files); i++) {
+			snprintf(name, sizeof(name), "%s%s", bases[b],
+			    files[i].suffix);
+			if (!same_file(path, name))
+				continue;
+			snprintf(err, errsize,
+			    "-o %s would overwrite %s (%s): choose another "
+			    "file",
+			    path, files[i].what, name);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 /* PRAGMA user_version of db, or -1. */

@@ -46,6 +46,17 @@ char *report_section_names(char *buf, size_t size);
 bool report_section_known(const char *name);
 
 /*
+ * Whether writing the report to path would overwrite the database db or
+ * one of the files SQLite keeps beside it (db-wal, db-shm, db-journal,
+ * beside db as named and beside the file it resolves to): the same file
+ * (device and inode) when both exist, else the same path once symbolic
+ * links, "." and ".." are resolved.  Returns 0 when path is another file,
+ * or -1 with the reason in err.
+ */
+int report_output_check(
+    const char *db, const char *path, char *err, size_t errsize);
+
+/*
  * Computes the report of o->db and renders it into *text, *len bytes that
  * the caller frees; nothing is returned of a report that fails half-way.
  * A database written by an older plainsight is migrated first (in place,

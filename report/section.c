@@ -7,6 +7,11 @@
  * credentials and findings are taken by their capture time (first_seen,
  * seen), services by the span they were seen in, runs when they overlap
  * the window.  Mail is SMTP, IMAP and POP3.
+ *
+ * A run without an end (runs.finished NULL) is still running, unless a
+ * later run of the same source (the same interface, or the same files)
+ * started: then it was interrupted (crashed or killed), and it ended at
+ * the latest when that next run started.
  */
 #include "report/section.h"
 
@@ -463,6 +468,9 @@ static const struct column health_columns[] = {
 	{ "runs", "Capture runs", CELL_INT, 0 },
 	{ "runs_running", "Runs still running (counters come at their end)",
 	    CELL_INT, 0 },
+	{ "runs_interrupted",
+	    "Runs interrupted (no end recorded, a later run started)", CELL_INT,
+	    0 },
 	{ "runs_incomplete", "Runs that did not complete", CELL_INT, 0 },
 	{ "packets", "Packets", CELL_INT, 0 },
 	{ "bytes", "Bytes", CELL_INT, 0 },
@@ -492,15 +500,22 @@ static const char health_sql[] =
     "WITH w(period, since, until) AS (\n"
     "  VALUES ('current', :since, :until),\n"
     "    ('previous', :prev_since, :since)),\n"
+    "runs_next AS (\n"
+    "  SELECT *, lead(started) OVER (PARTITION BY source ORDER BY id)\n"
+    "    AS next_started\n"
+    "  FROM runs),\n"
     "r AS (\n"
-    "  SELECT w.period, x.* FROM w JOIN runs x\n"
+    "  SELECT w.period, x.* FROM w JOIN runs_next x\n"
     "    ON coalesce(x.first_packet, x.started) < w.until\n"
-    "    AND (x.finished IS NULL\n"
-    "      OR coalesce(x.last_packet, x.finished) >= w.since)),\n"
+    "    AND ((x.finished IS NULL AND x.next_started IS NULL)\n"
+    "      OR coalesce(x.last_packet, x.finished, x.next_started)\n"
+    "        >= w.since)),\n"
     "t AS (\n"
     "  SELECT w.period, count(r.id) AS runs,\n"
     "    count(CASE WHEN r.id IS NOT NULL AND r.finished IS NULL\n"
-    "      THEN 1 END) AS runs_running,\n"
+    "      AND r.next_started IS NULL THEN 1 END) AS runs_running,\n"
+    "    count(CASE WHEN r.finished IS NULL AND r.next_started IS NOT NULL\n"
+    "      THEN 1 END) AS runs_interrupted,\n"
     "    count(CASE WHEN r.finished IS NOT NULL AND r.complete = 0\n"
     "      THEN 1 END) AS runs_incomplete,\n"
     "    coalesce(sum(r.packets), 0) AS packets,\n"
@@ -561,17 +576,28 @@ static const struct column runs_columns[] = {
 	{ "dropped", "dropped", CELL_INT, 0 },
 	{ "truncated", "truncated", CELL_INT, COL_NOTEXT },
 	{ "tcp_gaps", "gaps", CELL_INT, COL_NOTEXT },
-	{ "complete", "complete", CELL_INT, 0 },
+	{ "complete", "complete", CELL_INT, COL_NOTEXT },
+	{ "state", "state", CELL_TEXT, 0 },
 	{ "error", "error", CELL_TEXT, COL_NOTEXT | COL_WRAP },
 	{ "source", "source", CELL_TEXT, COL_WRAP },
 };
 
 static const char runs_sql[] =
+    "WITH runs_next AS (\n"
+    "  SELECT *, lead(started) OVER (PARTITION BY source ORDER BY id)\n"
+    "    AS next_started\n"
+    "  FROM runs)\n"
     "SELECT id, version, started, finished, first_packet, last_packet,\n"
-    "  packets, dropped, truncated, tcp_gaps, complete, error, source\n"
-    "FROM runs\n"
+    "  packets, dropped, truncated, tcp_gaps, complete,\n"
+    "  CASE WHEN finished IS NOT NULL\n"
+    "    THEN CASE WHEN complete = 1 THEN 'complete' ELSE 'incomplete' END\n"
+    "    WHEN next_started IS NOT NULL THEN 'interrupted'\n"
+    "    ELSE 'running' END AS state,\n"
+    "  error, source\n"
+    "FROM runs_next\n"
     "WHERE coalesce(first_packet, started) < :until\n"
-    "AND (finished IS NULL OR coalesce(last_packet, finished) >= :since)\n"
+    "AND ((finished IS NULL AND next_started IS NULL)\n"
+    "  OR coalesce(last_packet, finished, next_started) >= :since)\n"
     "ORDER BY id";
 
 #define COLUMNS(a) a, ARRAY_SIZE(a)
@@ -630,10 +656,18 @@ const struct section section_list[] = {
 	{ "health", "Capture health",
 	    "What the capture may have missed: an empty report only means "
 	    "something when these are low.  Runs count when they overlap the "
-	    "window, with all their counters.",
+	    "window, with all their counters; an interrupted run (no end "
+	    "recorded, a later run of the same source started) ended at the "
+	    "latest when that next run started.",
 	    NULL, SECTION_RECORD, COLUMNS(health_columns), -1, health_sql },
-	{ "runs", "Capture runs", NULL, "No capture run covers this window.",
-	    SECTION_TABLE, COLUMNS(runs_columns), -1, runs_sql },
+	{ "runs", "Capture runs",
+	    "state: running (no end recorded yet: its counters come when it "
+	    "ends), interrupted (no end recorded, but a later run of the same "
+	    "source started: it crashed or was killed, and its counters are "
+	    "lost), complete, or incomplete (it ended without reading or "
+	    "storing everything: see its error).",
+	    "No capture run covers this window.", SECTION_TABLE,
+	    COLUMNS(runs_columns), -1, runs_sql },
 };
 
 const size_t section_count = ARRAY_SIZE(section_list);

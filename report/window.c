@@ -221,24 +221,56 @@ window_span(int64_t usec, char *buf, size_t size)
 {
 	static const struct {
 		int64_t usec;
-		const char *one, *many;
+		const char *unit;
 	} units[] = {
-		{ USEC_PER_DAY, "day", "days" },
-		{ USEC_PER_HOUR, "hour", "hours" },
-		{ USEC_PER_MINUTE, "minute", "minutes" },
+		{ USEC_PER_DAY, "d" },
+		{ USEC_PER_HOUR, "h" },
+		{ USEC_PER_MINUTE, "min" },
+		{ WINDOW_USEC_PER_SEC, "s" },
 	};
-	int64_t n;
-	size_t i;
+	size_t i, len = 0;
+	int64_t n, frac;
 
-	/* "24 hours" reads better than "1 day"; "48 hours" than "2 days". */
-	for (i = usec <= 2 * USEC_PER_DAY ? 1 : 0; i < ARRAY_SIZE(units); i++) {
-		if (usec % units[i].usec == 0) {
-			n = usec / units[i].usec;
-			snprintf(buf, size, "%lld %s", (long long)n,
-			    n == 1 ? units[i].one : units[i].many);
-			return buf;
+	/*
+	 * The largest unit that reads well: days beyond two ("24 h" reads
+	 * better than "1 d", "48 h" than "2 d"), else hours or minutes from
+	 * two of them or a whole one ("90 min", "1 h").
+	 */
+	if (usec > 2 * USEC_PER_DAY)
+		i = 0;
+	else if (usec >= 2 * USEC_PER_HOUR ||
+	    (usec > 0 && usec % USEC_PER_HOUR == 0))
+		i = 1;
+	else if (usec >= 2 * USEC_PER_MINUTE ||
+	    (usec > 0 && usec % USEC_PER_MINUTE == 0))
+		i = 2;
+	else
+		i = 3;
+
+	/* Then each smaller unit that counts: "30 h 34 min 29.5 s". */
+	buf[0] = '\0';
+	for (; i + 1 < ARRAY_SIZE(units) && len < size; i++) {
+		n = usec / units[i].usec;
+		usec %= units[i].usec;
+		if (n > 0)
+			len += (size_t)snprintf(buf + len, size - len,
+			    "%s%lld %s", len > 0 ? " " : "", (long long)n,
+			    units[i].unit);
+	}
+	if ((usec > 0 || len == 0) && len < size) {
+		n = usec / WINDOW_USEC_PER_SEC;
+		frac = usec % WINDOW_USEC_PER_SEC;
+		if (frac <= 0) {
+			snprintf(buf + len, size - len, "%s%lld s",
+			    len > 0 ? " " : "", (long long)n);
+		} else {
+			/* Microseconds, without their trailing zeros. */
+			for (i = 6; frac % 10 == 0; i--)
+				frac /= 10;
+			snprintf(buf + len, size - len, "%s%lld.%0*lld s",
+			    len > 0 ? " " : "", (long long)n, (int)i,
+			    (long long)frac);
 		}
 	}
-	snprintf(buf, size, "%.0f seconds", (double)usec / 1e6);
 	return buf;
 }

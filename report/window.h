@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define WINDOW_USEC_PER_SEC INT64_C(1000000)
-#define WINDOW_DEFAULT_SECONDS (24 * 3600)
+#define WINDOW_DEFAULT_SECONDS (24 * INT64_C(3600))
 
 /* Room for "2026-01-31T23:59:59.123456Z" and its NUL. */
 #define WINDOW_TIME_MAX 32
@@ -65,8 +65,11 @@ int window_resolve(const struct window_bound *since,
 char *window_format(int64_t usec, char *buf);
 
 /*
- * Writes a length of time for people ("24 hours", "7 days", "90 minutes",
- * "45 seconds") into buf.
+ * Writes a length of time for people into buf, in the largest unit that
+ * reads well (days beyond two days, else hours or minutes from two of
+ * them or a whole one) and then each smaller unit that counts: "24 h",
+ * "7 d", "90 min", "1 h", "45 s", "30 h 34 min", "3 d 12 h",
+ * "8 h 33 min 29.5 s".
  */
 char *window_span(int64_t usec, char *buf, size_t size);
 

@@ -201,9 +201,18 @@ cp "$tmp/ref.db" "$ro/ro.db"
 cp "$sample" "$ro/sample.pcap"
 chmod 755 "$ro"
 chmod 644 "$ro/ro.db" "$ro/sample.pcap"
-setpriv --reuid=nobody --regid=nogroup --clear-groups \
+# As nobody, a sanitized binary cannot write its reports where the caller
+# said: they go to a folder of their own, that must stay empty.
+mkdir -m 1777 "$ro/sanitizer"
+san="log_path=$ro/sanitizer/report"
+ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}$san" \
+LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}$san" \
+UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}$san" \
+    setpriv --reuid=nobody --regid=nogroup --clear-groups \
     "$bin" capture -q -r "$ro/sample.pcap" -d "$ro/ro.db" 2>"$tmp/err"
 check "read-only database exits 1" 1 $?
+check "read-only database: no sanitizer report" "" \
+    "$(cat "$ro/sanitizer/"* 2>/dev/null)"
 check_match "read-only database is explained" "readonly" "$tmp/err"
 check "read-only database is sound and unchanged" "ok 1" \
     "$(sql "$ro/ro.db" "PRAGMA integrity_check") $(sql "$ro/ro.db" \

@@ -27,6 +27,13 @@ say() {
 	echo "  live: $*"
 }
 
+# Every run uses the same addresses: one at a time on a machine.
+exec 9>/tmp/plainsight-live.lock
+if ! flock -w 300 9; then
+	say "another live test held the lock for 5 minutes"
+	exit 1
+fi
+
 # Some containers cannot enter a namespace: say so rather than fail.
 ip netns add "$ns" || exit 77
 if ! ip netns exec "$ns" true 2>/dev/null; then

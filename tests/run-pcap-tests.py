@@ -583,7 +583,7 @@ def _run_case(case, binary, keep, verbose):
         except OSError as e:
             return False, report + ["cannot run %s: %s" % (binary, e)]
         stderr = p.stderr.decode("utf-8", "replace")
-        diffs = sanitizer_reports(tmp)
+        diffs = []
 
         # Exit status and error messages.
         if p.returncode != exp.exit:
@@ -606,10 +606,14 @@ def _run_case(case, binary, keep, verbose):
         reports = b""
         if exp.secrets and os.path.exists(dbpath):
             r = subprocess.run([binary, "report", "-d", dbpath],
-                               capture_output=True, timeout=60, cwd=tmp)
+                               capture_output=True, timeout=60, cwd=tmp,
+                               env=sanitizer_env(tmp))
             reports = r.stdout + r.stderr
+            if r.returncode != 0:
+                diffs.append("report: %s" % describe_status(r.returncode))
         diffs += find_secrets(tmp, p.stdout + reports, p.stderr,
                               exp.secrets)
+        diffs += sanitizer_reports(tmp)
 
         report += diffs
         if (diffs or verbose) and stderr.strip():

@@ -46,6 +46,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -362,17 +363,18 @@ def check_json(c, doc, totals):
             ["2024-03-05T03:00Z", 0, 0, None],
             [r for r in share if r[0] == "2024-03-05T03:00Z"][0])
     health = rows_as(section(doc, "health"),
-                     ["period", "runs", "runs_running", "packets", "bytes",
-                      "tcp_gaps", "one_sided_sessions",
+                     ["period", "runs", "runs_running", "runs_interrupted",
+                      "packets", "bytes", "tcp_gaps", "one_sided_sessions",
                       "sessions_with_gaps"])
     # Frames and bytes are counted from the pcap records; day 1 holds the
-    # gap of reasm-gap-resync, day 2 the one-sided zeek capture.
+    # gap of reasm-gap-resync, day 2 the one-sided zeek capture.  Each day
+    # is one capture that ended well (build() checks its exit status).
     c.equal("json: capture health",
-            [("current", 1, 0, totals[1][0], totals[1][1], 0, 1, 0),
-             ("previous", 1, 0, totals[0][0], totals[0][1], 1, 0, 1)],
+            [("current", 1, 0, 0, totals[1][0], totals[1][1], 0, 1, 0),
+             ("previous", 1, 0, 0, totals[0][0], totals[0][1], 1, 0, 1)],
             health)
-    c.equal("json: runs overlapping the window", [2],
-            [r[0] for r in section(doc, "runs")["rows"]])
+    c.equal("json: runs overlapping the window", [(2, "complete")],
+            rows_as(section(doc, "runs"), ["id", "state"]))
     c.equal("json: headlines", [
         ("alert", "STARTTLS withdrawn: 192.0.2.26:25 (smtp) offered "
          "STARTTLS in the previous window and no longer does (STARTTLS "
@@ -496,7 +498,7 @@ def check_docs(c, doc, db):
 
 def check_text(c, text):
     c.ok("text: window line",
-         "Window:    2024-03-04 09:01 to 2024-03-05 09:01 UTC (24 hours)"
+         "Window:    2024-03-04 09:01 to 2024-03-05 09:01 UTC (24 h)"
          in text)
     c.ok("text: STARTTLS withdrawal headlined", re.search(
         r"^!! STARTTLS withdrawn: 192\.0\.2\.26:25 \(smtp\)", text, re.M))
@@ -526,11 +528,14 @@ def check_markdown(c, text):
         "\n## %s\n" % t in text for t in
         ("Summary", "Changes since the previous window", "Mail servers",
          "Accounts exposed", "Capture health")))
-    c.ok("markdown: summary row",
-         "| High findings | 7 | 8 |" in text)
+    c.ok("markdown: summary row", re.search(
+        r"^\| High findings +\| +7 \| +8 \|$", text, re.M))
     c.ok("markdown: alert", "> **Alert:** STARTTLS withdrawn" in text)
+    # The widest user name, 'ken "the" user' (14), sets the column.
     c.ok("markdown: escaped account",
-         '| ken "the" user | imap | LOGIN | cleartext |' in text)
+         '| ken "the" user | imap  | LOGIN     | cleartext |' in text)
+    c.ok("markdown: padded table", "| tom            | pop3  | USER      |"
+         in text)
 
 
 def check_csv(c, binary, db, doc):
@@ -741,6 +746,257 @@ def check_cli(c, binary, db, tmp):
             ["rows"][0][1:4])
 
 
+def display_width(text):
+    """Columns a terminal gives text: 0 for combining and format
+    characters, 2 for East Asian wide and fullwidth ones, else 1."""
+    return sum(0 if unicodedata.category(ch) in ("Mn", "Me", "Cf") else
+               2 if unicodedata.east_asian_width(ch) in "WF" else 1
+               for ch in text)
+
+
+def check_output_guard(c, binary, db, tmp):
+    """-o never writes over the database or its companion files, whatever
+    name it is given: a usage error (2) that writes nothing."""
+    link = os.path.join(tmp, "db-symlink")
+    hard = os.path.join(tmp, "db-hardlink")
+    dangling = os.path.join(tmp, "wal-symlink")
+    os.symlink(db, link)
+    os.link(db, hard)
+    os.symlink(db + "-wal", dangling)
+    around = os.path.join(tmp, "..", os.path.basename(tmp),
+                          os.path.basename(db))
+    companions = [db + x for x in ("-wal", "-shm", "-journal")]
+    before = open(db, "rb").read()
+    existed = [os.path.exists(x) for x in companions]
+    cases = [("the database", db, db),
+             ("the database through .. and back", db, around),
+             ("a symbolic link to the database", db, link),
+             ("a hard link to the database", db, hard),
+             ("a dangling link to DB-wal", db, dangling),
+             ("DB-shm beside the file a linked -d names", link, db + "-shm"),
+             ("DB-journal beside a linked -d", link, link + "-journal")]
+    cases += [(os.path.basename(x), db, x) for x in companions]
+    for what, d, out in cases:
+        p = report(binary, d, "-o", out, "--format", "json", check=False)
+        c.ok("-o %s is refused as a usage error" % what,
+             p.returncode == 2 and b"would overwrite" in p.stderr and
+             not p.stdout, "exit %d: %r" % (p.returncode, p.stderr))
+    c.ok("-o refused: the database is as it was",
+         open(db, "rb").read() == before)
+    c.equal("-o refused: no companion file appeared", existed,
+            [os.path.exists(x) for x in companions])
+    c.ok("-o refused: the dangling link still dangles",
+         not os.path.exists(dangling) or existed[0])
+    out = os.path.join(tmp, "db-symlink-shm")
+    c.equal("-o beside a link to the database, not SQLite's, is fine", 0,
+            report(binary, db, "-o", out, check=False).returncode)
+
+
+def window_line(binary, db, fmt, *args):
+    text = report(binary, db, "--format", fmt, *args).stdout.decode()
+    m = re.search(r"UTC(?:</strong>)? \(([^)]*)\)", text)
+    return m.group(1) if m else None
+
+
+def check_window_length(c, binary, db):
+    """The window's length for people, worked out from its bounds."""
+    c.equal("length: the default day", "24 h",
+            window_line(binary, db, "text"))
+    c.equal("length: --since 7d", "7 d",
+            window_line(binary, db, "text", "--since", "7d"))
+    c.equal("length: --since 48h is two days in hours", "48 h",
+            window_line(binary, db, "markdown", "--since", "48h"))
+    c.equal("length: --since 90m", "90 min",
+            window_line(binary, db, "markdown", "--since", "90m"))
+    # 2024-03-04T02:27 to the end of the data, 2024-03-05T09:01.
+    c.equal("length: 30 h 34 min", "30 h 34 min",
+            window_line(binary, db, "html", "--since", "2024-03-04T02:27"))
+    # 09:00:30.5 to 09:01:00.
+    c.equal("length: 29.5 s", "29.5 s",
+            window_line(binary, db, "text", "--since",
+                        "2024-03-05T09:00:30.5"))
+    # 2024-03-01 to 2024-03-04T12:00: three days and a half.
+    c.equal("length: 3 d 12 h", "3 d 12 h",
+            window_line(binary, db, "html", "--since", "2024-03-01",
+                        "--until", "2024-03-04T12:00"))
+
+
+# Runs added to the two days, in this order (ids 3 to 8), none with
+# packets: an interface run that died and was restarted, and its restart
+# still going, on day 2; a run that died on day 1, restarted and ended
+# well; and the same long before the two days.
+EXTRA_RUNS = [
+    # (source, started, finished, first_packet, last_packet)
+    ("interface eth9", "2024-03-05T01:00:00.000000Z", None, None, None),
+    ("interface eth9", "2024-03-05T03:00:00.000000Z", None, None, None),
+    ("interface eth8", "2024-03-04T02:00:00.000000Z", None, None, None),
+    ("interface eth8", "2024-03-04T05:00:00.000000Z",
+     "2024-03-04T06:00:00.000000Z", "2024-03-04T05:00:01.000000Z",
+     "2024-03-04T05:59:59.000000Z"),
+    ("interface eth7", "2024-03-01T00:00:00.000000Z", None, None, None),
+    ("interface eth7", "2024-03-01T06:00:00.000000Z",
+     "2024-03-01T07:00:00.000000Z", "2024-03-01T06:00:01.000000Z",
+     "2024-03-01T06:59:59.000000Z"),
+]
+
+# Each run's state: a run without an end is interrupted when a later run
+# of its source exists (3 before 4, 5 before 6, 7 before 8), else running.
+RUN_STATES = [(1, "complete"), (2, "complete"), (3, "interrupted"),
+              (4, "running"), (5, "interrupted"), (6, "complete"),
+              (7, "interrupted"), (8, "complete")]
+
+
+def check_run_states(c, binary, db, tmp):
+    """Runs without an end: running, or interrupted when a later run of
+    the same source started; counted in capture health, headlined, and
+    shown in every format."""
+    runs = os.path.join(tmp, "runs.db")
+    shutil.copy(db, runs)
+    con = sqlite3.connect(runs)
+    for source, started, finished, first, last in EXTRA_RUNS:
+        con.execute("INSERT INTO runs (started, finished, source, version,"
+                    " first_packet, last_packet, complete)"
+                    " VALUES (?, ?, ?, '0.1.0', ?, ?, ?)",
+                    (started, finished, source, first, last,
+                     1 if finished else 0))
+    con.commit()
+    text = open(SCHEMA_MD).read()
+    m = re.search(r"this query gives every run's:\n\n```sql\n(.*?)```", text,
+                  re.S)
+    if c.ok("docs: the run state query is listed", m is not None):
+        c.equal("docs: the run state query gives each run's state",
+                RUN_STATES, [(r[0], r[4]) for r in con.execute(m.group(1))])
+    con.close()
+
+    doc = json.loads(report(binary, runs, "--format", "json").stdout)
+    # This window (2024-03-04T09:01 to 2024-03-05T09:01): run 2, run 3
+    # (from 01:00 until run 4 started at 03:00) and run 4 (from 03:00 on).
+    c.equal("runs: this window's, with their states",
+            [(2, "complete"), (3, "interrupted"), (4, "running")],
+            rows_as(section(doc, "runs"), ["id", "state"]))
+    c.equal("health: interrupted runs counted apart",
+            [("current", 3, 1, 1, 0), ("previous", 3, 0, 1, 0)],
+            rows_as(section(doc, "health"),
+                    ["period", "runs", "runs_running", "runs_interrupted",
+                     "runs_incomplete"]))
+    c.ok("headline: an interrupted run",
+         ("warning", "1 capture run was interrupted (crashed or killed): no "
+          "end was recorded and a later run of the same source started. "
+          "Its packet and drop counts are lost, and what crossed the "
+          "network until the next run was not watched.") in
+         [(h["level"], h["text"]) for h in doc["headlines"]])
+    c.ok("headline: a run still running",
+         ("warning", "1 capture run is still running: packet and drop "
+          "counts are stored when a run ends.") in
+         [(h["level"], h["text"]) for h in doc["headlines"]])
+    # The previous window (2024-03-03T09:01 to 2024-03-04T09:01): run 1,
+    # run 5 (02:00 until run 6 started at 05:00), run 6 (05:00 to 06:00);
+    # runs 7 and 8 are days before, runs 3 and 4 after.
+    prev = json.loads(report(binary, runs, "--format", "json", "--until",
+                             "24h").stdout)
+    c.equal("runs: the previous window's",
+            [(1, "complete"), (5, "interrupted"), (6, "complete")],
+            rows_as(section(prev, "runs"), ["id", "state"]))
+
+    sections, _ = doc_queries(text)
+    con = sqlite3.connect("file:%s?mode=ro" % runs, uri=True)
+    w = doc["window"]
+    for name in ("health", "runs"):
+        got = [list(r) for r in con.execute(
+            sections[name], {"since": w["since"], "until": w["until"],
+                             "prev_since": w["previous_since"]}
+            if name == "health" else {"since": w["since"],
+                                      "until": w["until"]})]
+        c.ok("docs: query of %s reproduces interrupted runs" % name,
+             same_rows(got, section(doc, name)["rows"]), repr(got[:3]))
+    con.close()
+
+    out = report(binary, runs).stdout.decode()
+    c.ok("text: run states", re.search(
+        r"^ +3 +- +- +0 +0 +interrupted +interface eth9$", out, re.M) and
+        re.search(r"^ +4 +- +- +0 +0 +running +interface eth9$", out, re.M))
+    c.ok("text: interrupted runs in capture health", re.search(
+        r"^Runs interrupted \(no end recorded, a later run started\) +1 +1$",
+        out, re.M))
+    md = report(binary, runs, "--format", "markdown").stdout.decode()
+    c.ok("markdown: run states",
+         re.search(r"\| +0 \| interrupted +\| - +\| interface eth9 +\|$",
+                   md, re.M))
+    page = report(binary, runs, "--format", "html").stdout.decode()
+    c.ok("html: an interrupted run stands out",
+         '<td class="sev-high">interrupted</td>' in page)
+    rows = list(csv.reader(io.StringIO(report(
+        binary, runs, "--format", "csv", "--section",
+        "runs").stdout.decode(), newline="")))
+    c.equal("csv: run states", ["complete", "interrupted", "running"],
+            [r[rows[0].index("state")] for r in rows[1:]])
+
+
+# The current window's accounts renamed: ken "the" user, tom and
+# joe.speedboat become a Latin name with an umlaut (6 columns), a CJK name
+# (4 characters, 8 columns) and one hiding a right-to-left override and a
+# zero-width space (shown ad\u202Emin\u200B: 17 columns).
+NAMES = {'ken "the" user': "m\u00fcller", "tom": "\u5c71\u7530\u592a\u90ce",
+         "joe.speedboat": "ad\u202emin\u200b"}
+SHOWN = {"m\u00fcller": "m\u00fcller", "\u5c71\u7530\u592a\u90ce":
+         "\u5c71\u7530\u592a\u90ce", "ad\u202emin\u200b": "ad\\u202Emin\\u200B"}
+
+
+def check_unicode(c, binary, db, tmp):
+    """User names in other scripts line up; invisible characters that
+    reorder or hide text are shown as escapes, JSON keeps them exactly."""
+    names = os.path.join(tmp, "names.db")
+    shutil.copy(db, names)
+    con = sqlite3.connect(names)
+    for old, new in NAMES.items():
+        con.execute("UPDATE credentials SET username = ? WHERE username = ?",
+                    (new, old))
+    con.commit()
+    con.close()
+    hidden = ("\u202e", "\u200b")
+
+    # Text: the user name column is 17 wide (the escaped name), so the
+    # protocol starts at column 2 + 17 + 2 = 21 on every row.
+    text = report(binary, names, "--section", "accounts").stdout.decode()
+    starts = {}
+    for line in text.splitlines():
+        for name, shown in SHOWN.items():
+            if line.startswith("  " + shown + " "):
+                m = re.search(r" (imap|pop3) ", line)
+                starts[name] = display_width(line[:m.start() + 1])
+    c.equal("text: names in any script line up",
+            {n: 21 for n in SHOWN}, starts)
+    # Markdown: 19 wide (the escape's backslashes doubled: ad\\u202Emin
+    # \\u200B), so the second pipe is at column 2 + 19 + 1 = 22.
+    md = report(binary, names, "--format", "markdown", "--section",
+                "accounts").stdout.decode()
+    pipes = {}
+    for line in md.splitlines():
+        for name, shown in SHOWN.items():
+            if line.startswith("| " + shown.replace("\\", "\\\\") + " "):
+                cut = line.index("|", 1)
+                pipes[name] = display_width(line[:cut])
+    c.equal("markdown: names in any script line up",
+            {n: 22 for n in SHOWN}, pipes)
+    page = report(binary, names, "--format", "html").stdout.decode()
+    table = report(binary, names, "--format", "csv", "--section",
+                   "accounts").stdout.decode()
+    for fmt, out in (("text", text), ("markdown", md), ("html", page),
+                     ("csv", table)):
+        c.ok("%s: no bidi override or zero-width space reaches it" % fmt,
+             not any(h in out for h in hidden))
+        c.ok("%s: they are shown escaped, letters as they are" % fmt,
+             "ad\\u202Emin\\u200B" in out.replace("\\\\", "\\") and
+             "m\u00fcller" in out and "\u5c71\u7530\u592a\u90ce" in out)
+    raw = report(binary, names, "--format", "json").stdout.decode()
+    doc = json.loads(raw)
+    c.equal("json: the exact names",
+            sorted(NAMES.values()),
+            sorted(r[0] for r in section(doc, "accounts")["rows"]))
+    c.ok("json: invisible characters as JSON escapes",
+         "ad\\u202emin\\u200b" in raw and not any(h in raw for h in hidden))
+
+
 def check_old_schema(c, binary, db, tmp):
     """A database as the previous schema left it is upgraded by the report
     and reads the same."""
@@ -776,6 +1032,25 @@ def check_old_schema(c, binary, db, tmp):
     con.close()
 
 
+def send_sanitizer_reports(tmp):
+    """A binary built with make SANITIZE=1 writes its AddressSanitizer,
+    LeakSanitizer and UBSan reports into tmp (log_path), so that any report
+    fails the tests whatever exit status its run left; options already set
+    are kept (a later option overrides)."""
+    log = "log_path=" + os.path.join(tmp, "sanitizer")
+    for var in ("ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS"):
+        old = os.environ.get(var)
+        os.environ[var] = old + ":" + log if old else log
+
+
+def check_sanitizer_reports(c, tmp):
+    logs = sorted(n for n in os.listdir(tmp) if n.startswith("sanitizer."))
+    for name in logs:
+        with open(os.path.join(tmp, name), errors="replace") as f:
+            print(f.read())
+    c.ok("no sanitizer report", not logs, "%d, shown above" % len(logs))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bin", default=os.path.join(TOP, "plainsight"))
@@ -785,6 +1060,7 @@ def main():
     args = ap.parse_args()
     binary = os.path.abspath(args.bin)
     tmp = tempfile.mkdtemp(prefix="plainsight-report-")
+    send_sanitizer_reports(tmp)
     c = Checks(args.v)
     try:
         db, totals = build(binary, tmp)
@@ -801,8 +1077,13 @@ def main():
         hostile = check_hostile(c, binary, db, tmp)
         check_chromium(c, page, hostile, tmp, args.keep)
         check_cli(c, binary, db, tmp)
+        check_output_guard(c, binary, db, tmp)
+        check_window_length(c, binary, db)
+        check_run_states(c, binary, db, tmp)
+        check_unicode(c, binary, db, tmp)
         check_old_schema(c, binary, db, tmp)
     finally:
+        check_sanitizer_reports(c, tmp)
         if args.keep:
             print("kept %s" % tmp)
         else:
