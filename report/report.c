@@ -10,6 +10,7 @@
  */
 #include "report/report.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <sqlite3.h>
@@ -182,7 +183,7 @@ report_output_check(const char *db, const char *path, char *err, size_t errsize)
 	return 0;
 }
 
-/* PRAGMA user_version of db, or -1. */
+/* PRAGMA user_version of db, or -1 when the file cannot be read. */
 static int
 schema_of(sqlite3 *db)
 {
@@ -216,6 +217,64 @@ open_readonly(const char *path, sqlite3 **db, char *err, size_t errsize)
 	sqlite3_exec(*db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
 	sqlite3_exec(*db, "PRAGMA mmap_size = 1073741824", NULL, NULL, NULL);
 	return 0;
+}
+
+/*
+ * Opens path read-only as an immutable file: no locks, no DB-shm.  The
+ * path goes into a URI, its bytes other than unreserved ones
+ * percent-encoded.
+ */
+static int
+open_immutable(const char *path, sqlite3 **db, char *err, size_t errsize)
+{
+	sqlite3_str *s;
+	const unsigned char *p;
+	char *uri;
+	int rc;
+
+	s = sqlite3_str_new(NULL);
+	sqlite3_str_appendall(s, "file:");
+	for (p = (const unsigned char *)path; *p != '\0'; p++) {
+		if (isalnum(*p) || strchr("/-._~", *p) != NULL)
+			sqlite3_str_appendchar(s, 1, (char)*p);
+		else
+			sqlite3_str_appendf(s, "%%%02X", *p);
+	}
+	sqlite3_str_appendall(s, "?immutable=1");
+	uri = sqlite3_str_finish(s);
+	if (uri == NULL) {
+		snprintf(err, errsize, "%s: out of memory", path);
+		return -1;
+	}
+	rc = sqlite3_open_v2(
+	    uri, db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+	sqlite3_free(uri);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errsize, "%s: %s", path,
+		    *db != NULL ? sqlite3_errmsg(*db) : "cannot open");
+		return -1;
+	}
+	sqlite3_exec(*db, "PRAGMA cache_size = -65536", NULL, NULL, NULL);
+	return 0;
+}
+
+/*
+ * Whether a database that could not be read may be read as immutable.
+ * In WAL mode a reader needs the database's shared-memory file (DB-shm)
+ * and creates it when it is missing, which a reader that may not write
+ * the folder cannot do.  When no DB-wal exists either, no writer has the
+ * database open and everything is in the file itself.
+ */
+static bool
+immutable_fallback(const char *path)
+{
+	char wal[PATH_MAX];
+	int n;
+
+	n = snprintf(wal, sizeof(wal), "%s-wal", path);
+	if (n < 0 || (size_t)n >= sizeof(wal))
+		return false;
+	return access(wal, F_OK) != 0 && errno == ENOENT;
 }
 
 /*
@@ -257,11 +316,12 @@ fail:
 
 /* Brings an older database up to date, in place when allowed. */
 static int
-upgrade(const struct report_options *o, sqlite3 **db, char *err, size_t errsize)
+upgrade(const struct report_options *o, bool immutable, sqlite3 **db, char *err,
+    size_t errsize)
 {
 	char why[256];
 
-	if (!o->read_only && access(o->db, W_OK) == 0) {
+	if (!o->read_only && !immutable && access(o->db, W_OK) == 0) {
 		sqlite3_close(*db);
 		*db = NULL;
 		if (store_upgrade(o->db, why, sizeof(why)) == 0)
@@ -280,6 +340,8 @@ open_database(
     const struct report_options *o, sqlite3 **db, char *err, size_t errsize)
 {
 	struct stat sb;
+	bool immutable = false;
+	char why[256];
 	int v;
 
 	if (stat(o->db, &sb) != 0) {
@@ -293,7 +355,26 @@ open_database(
 	if (open_readonly(o->db, db, err, errsize) != 0)
 		return -1;
 	v = schema_of(*db);
-	if (v < 1) {
+	if (v < 0 && immutable_fallback(o->db)) {
+		snprintf(why, sizeof(why), "%s", sqlite3_errmsg(*db));
+		sqlite3_close(*db);
+		*db = NULL;
+		if (open_immutable(o->db, db, err, errsize) != 0)
+			return -1;
+		immutable = true;
+		v = schema_of(*db);
+		if (v >= 0)
+			log_info("report",
+			    "%s: read as an immutable file: no writer has it "
+			    "open, and the usual way failed (%s)",
+			    o->db, why);
+	}
+	if (v < 0) {
+		snprintf(err, errsize, "%s: cannot read: %s", o->db,
+		    sqlite3_errmsg(*db));
+		return -1;
+	}
+	if (v == 0) {
 		snprintf(err, errsize, "%s: not a plainsight database", o->db);
 		return -1;
 	}
@@ -305,7 +386,7 @@ open_database(
 		return -1;
 	}
 	if (v < store_schema_version())
-		return upgrade(o, db, err, errsize);
+		return upgrade(o, immutable, db, err, errsize);
 	return 0;
 }
 
