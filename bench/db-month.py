@@ -308,20 +308,28 @@ def main():
           (version, path, os.path.getsize(path) / 1e6))
     print("  " + ", ".join("%s %d" % kv for kv in counts.items()))
 
-    print("\nviews (all rows, all time):")
+    # The baseline, measured in the same run on the same machine: one
+    # pass over every row of sessions, the largest table.
+    base, _ = timed(lambda: db.execute(
+        "SELECT sum(length(protocol)), sum(length(server_ip))"
+        " FROM sessions NOT INDEXED").fetchall())
+    print("\nbaseline, one full scan of sessions: %.3f s" % base)
+
+    print("\nviews (all rows, all time; x baseline):")
     for v in VIEWS:
         secs, rows = timed(lambda: db.execute(
             "SELECT * FROM %s" % v).fetchall())
-        print("  %-26s %8.3f s  %7d rows" % (v, secs, len(rows)))
+        print("  %-26s %8.3f s %6.2fx  %7d rows" %
+              (v, secs, secs / base, len(rows)))
     db.close()
 
-    print("\nreport, whole, per format:")
+    print("\nreport, whole, per format (x baseline):")
     for window in (None, "7d", "30d"):
         extra = ["--since", window] if window else []
         line = "  %-8s" % (window or "24h")
         for f in FORMATS:
-            line += "  %s %6.3f s" % (f, run_report(args, path, "--format",
-                                                   f, *extra))
+            secs = run_report(args, path, "--format", f, *extra)
+            line += "  %s %6.3f s %5.2fx" % (f, secs, secs / base)
         print(line)
 
     out = subprocess.run([args.bin, "report", "-d", path, "--format",
@@ -332,8 +340,8 @@ def main():
     for s in doc["sections"]:
         secs = run_report(args, path, "--format", "csv", "--section",
                           s["name"])
-        print("  %-26s %8.3f s  %7d rows" % (s["name"], secs,
-                                             len(s["rows"])))
+        print("  %-26s %8.3f s %6.2fx  %7d rows" %
+              (s["name"], secs, secs / base, len(s["rows"])))
 
     w = doc["window"]
     params = {"since": w["since"], "until": w["until"],
