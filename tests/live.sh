@@ -120,6 +120,9 @@ kill "$trickle" 2>/dev/null
 wait "$trickle" 2>/dev/null
 
 user=$(stat -c %U "/proc/$pid" 2>/dev/null)
+# No capability left, none to be regained by executing something.
+privs=$(awk '/^(CapPrm|CapEff|CapAmb|NoNewPrivs):/ { printf "%s%s ", $1, $2 }' \
+    "/proc/$pid/status" 2>/dev/null)
 kill -TERM "$pid"
 wait "$pid"
 rc=$?
@@ -143,6 +146,8 @@ elif [ "$seen" -ne 1 ]; then
 	say "the session was not in the database within 20 s, while capturing"
 elif [ "$user" != nobody ]; then
 	say "ran as '$user', not nobody"
+elif [ "$privs" != "CapPrm:0000000000000000 CapEff:0000000000000000 CapAmb:0000000000000000 NoNewPrivs:1 " ]; then
+	say "privileges left after dropping them: $privs"
 elif [ "$root_rc" -ne 1 ] || ! grep -q "as root" "$tmp/root.err"; then
 	say "-u root: exit status $root_rc: $(cat "$tmp/root.err")"
 elif [ "$(q "SELECT protocol || ' ' || server_port || ' ' || tls
